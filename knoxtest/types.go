@@ -1,0 +1,132 @@
+package knoxtest
+
+import (
+	"time"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+)
+
+// Route names one endpoint of the simulation as "METHOD /path".
+type Route string
+
+const (
+	RouteAccessToken   Route = "POST /ams/v1/users/accesstoken"
+	RouteAccessTokenV0 Route = "POST /ams/v0/users/accesstoken"
+	RouteListDevices   Route = "GET /kcs/v1/kme/devices/list"
+	RouteDeleteDevices Route = "POST /kcs/v1/kme/devices/delete"
+	// The Samsung Account paths are not public; these are the simulation's own and
+	// every client is handed them through Endpoints.
+	RouteSAToken     Route = "POST /sa/auth/oauth2/token"
+	RouteSAAuthorize Route = "POST /sa/auth/authorizeToken"
+	// RouteUnimplemented is listed by the simulation but answers 501.
+	RouteUnimplemented Route = "POST /kcs/v1/kme/devices/unassignProfile"
+)
+
+// Routes lists every route the simulation serves.
+func Routes() []Route {
+	return []Route{RouteAccessToken, RouteAccessTokenV0, RouteListDevices, RouteDeleteDevices,
+		RouteSAToken, RouteSAAuthorize, RouteUnimplemented}
+}
+
+// ControlPrefix is the reserved path prefix of the sandbox control API.
+const ControlPrefix = "/_knoxtest/"
+
+// Fault is a socket-level misbehaviour instead of a normal reply.
+type Fault string
+
+const (
+	FaultNone  Fault = ""
+	FaultReset Fault = "reset" // close the connection before any response byte
+	FaultHang  Fault = "hang"  // read the request, never answer (until the client gives up or the server closes)
+	FaultEmpty Fault = "empty" // the Status with an empty body
+	FaultHTML  Fault = "html"  // the Status with an HTML body, as a gateway would send
+)
+
+// Forever, as Step.Times, makes a step apply to every later request.
+const Forever = -1
+
+// Step is one entry of a route's fault script. Steps are consumed in order; a
+// route whose script is used up behaves naturally again.
+type Step struct {
+	// Times is how many requests the step answers: 0 means 1, Forever means all.
+	Times int `json:"times,omitempty"`
+	// Pass lets the request through to the natural behaviour (it still consumes the step).
+	Pass bool `json:"pass,omitempty"`
+	// Status overrides the HTTP status; 0 takes the catalogue status of Code.
+	Status int `json:"status,omitempty"`
+	// Code is the Knox code put in the body (rendered in Shape).
+	Code knoxerr.Code `json:"code,omitempty"`
+	// Shape is the body layout; "" is the route's natural layout.
+	Shape knoxerr.Shape `json:"shape,omitempty"`
+	// RetryAfter is sent as the Retry-After header when not "".
+	RetryAfter string `json:"retryAfter,omitempty"`
+	// Fault replaces the reply with a socket-level fault.
+	Fault Fault `json:"fault,omitempty"`
+}
+
+// JWT is what the journal records of a signed JWT: decoded header and claims and
+// whether the signature verified. It never holds the raw token.
+type JWT struct {
+	Alg string `json:"alg"`
+	Aud string `json:"aud,omitempty"`
+	JTI string `json:"jti,omitempty"`
+	IAT int64  `json:"iat,omitempty"`
+	EXP int64  `json:"exp,omitempty"`
+	// Subject is "clientIdentifier" or "accessToken": which claim the JWT carries.
+	Subject string `json:"subject,omitempty"`
+	// TokenFingerprint identifies the access token a resource-call JWT carries.
+	TokenFingerprint string `json:"tokenFingerprint,omitempty"`
+	// Fingerprint identifies the JWT's exact bytes (to see the same JWT sent twice).
+	Fingerprint    string `json:"fingerprint"`
+	SignatureValid bool   `json:"signatureValid"`
+	// Problem says why the JWT was rejected, "" when it was accepted.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Exchange is one request/response pair in the journal.
+type Exchange struct {
+	Seq int `json:"seq"`
+	// At is the request's arrival, as an offset from the server's start on the monotonic clock.
+	At       time.Duration `json:"at"`
+	Time     time.Time     `json:"time"`
+	Duration time.Duration `json:"duration"`
+	Route    Route         `json:"route"`
+	Method   string        `json:"method"`
+	Path     string        `json:"path"`
+	Status   int           `json:"status"`
+	Code     knoxerr.Code  `json:"code,omitempty"`
+	// Injected is true when a fault script step produced the reply.
+	Injected   bool   `json:"injected"`
+	Fault      Fault  `json:"fault,omitempty"`
+	RetryAfter string `json:"retryAfter,omitempty"`
+	ConnID     int    `json:"connId"`
+	JWT        *JWT   `json:"jwt,omitempty"`
+	// IssuedToken fingerprints the access token a successful accesstoken call returned.
+	IssuedToken string `json:"issuedToken,omitempty"`
+	// ValidityType is the JSON type of validityForAccessTokenInMinutes ("number", "string", "absent", …).
+	ValidityType string `json:"validityType,omitempty"`
+	// Form holds the form fields of a Samsung Account call, secrets redacted and the
+	// authorization code fingerprinted.
+	Form map[string]string `json:"form,omitempty"`
+	// Header holds the request headers, secrets redacted.
+	Header map[string]string `json:"header,omitempty"`
+	// Query is the raw query string, secrets redacted.
+	Query string `json:"query,omitempty"`
+}
+
+// Credentials are what a client needs to talk to a Server.
+type Credentials struct {
+	KeysFile         string `json:"keysFile"`
+	ClientIdentifier string `json:"clientIdentifier"`
+	SAClientID       string `json:"saClientId"`
+	SAClientSecret   string `json:"saClientSecret"`
+	SARedirectURI    string `json:"saRedirectUri"`
+	SAAppID          string `json:"saAppId"`
+}
+
+// Endpoints are the base URLs a client is configured with.
+type Endpoints struct {
+	KnoxBaseURL    string `json:"knoxBaseURL"`
+	SATokenURL     string `json:"saTokenURL"`
+	SAAuthorizeURL string `json:"saAuthorizeURL"`
+}
