@@ -123,6 +123,11 @@ func parse(c *ast.Comment, tf *token.File, src []byte) *directive {
 		return d
 	}
 	list, reason, _ := strings.Cut(rest, " ")
+	// Allow the separators other linters use before a justification.
+	reason = strings.TrimSpace(reason)
+	for _, sep := range []string{"//", "--"} {
+		reason = strings.TrimSpace(strings.TrimPrefix(reason, sep))
+	}
 	for _, r := range strings.Split(list, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			d.rules = append(d.rules, r)
@@ -135,7 +140,7 @@ func parse(c *ast.Comment, tf *token.File, src []byte) *directive {
 	case slices.ContainsFunc(d.rules, func(r string) bool { return !ruleID.MatchString(r) }):
 		bad := d.rules[slices.IndexFunc(d.rules, func(r string) bool { return !ruleID.MatchString(r) })]
 		d.problem = "malformed " + form + " directive: " + quote(bad) + " is not a rule ID (KNX followed by three digits); separate several IDs with commas, no spaces"
-	case strings.TrimSpace(reason) == "":
+	case reason == "":
 		d.problem = "malformed " + form + " directive for " + strings.Join(d.rules, ",") + ": missing reason; say why the finding does not apply, e.g. " + form + " " + d.rules[0] + " wire value asserted on purpose"
 	}
 	if d.problem != "" {
