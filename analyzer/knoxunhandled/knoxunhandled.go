@@ -1,0 +1,277 @@
+package knoxunhandled
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
+	"github.com/knoxconform/knoxconform/analyzer/internal/knoxpkg"
+)
+
+// Rule IDs. They are stable: a retired rule's ID is never given to another.
+const (
+	RuleBareCall   = "KNX201" // the call is a bare statement
+	RuleBlank      = "KNX202" // the error is assigned to _
+	RuleGoDefer    = "KNX203" // the call is started by go or defer
+	RuleNeverRead  = "KNX204" // the error variable is never read again
+	docURLAnalyzer = "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxunhandled"
+)
+
+// Rules lists the rule IDs this analyzer reports, in order.
+var Rules = []string{RuleBareCall, RuleBlank, RuleGoDefer, RuleNeverRead}
+
+// Analyzer reports dropped Knox errors.
+var Analyzer = &analysis.Analyzer{
+	Name:      "knoxunhandled",
+	Doc:       Doc,
+	URL:       docURLAnalyzer,
+	Requires:  []*analysis.Analyzer{inspect.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(returnsKnoxError), new(hasKnoxFuncs)},
+	// The result is how the package's functions were classified; tests and
+	// drivers use it, nothing else depends on it.
+	ResultType: reflect.TypeFor[map[*types.Func]bool](),
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	s := &state{
+		info:  pass.TypesInfo,
+		pkg:   pass.Pkg,
+		local: map[*types.Func]bool{},
+		importFact: func(fn *types.Func) bool {
+			return pass.ImportObjectFact(fn, new(returnsKnoxError))
+		},
+	}
+	if !mayCallKnox(pass) {
+		return s.local, nil // nothing here can make or receive a Knox error
+	}
+	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+
+	// Summarise every function, then push "returns a Knox error" from callees
+	// to callers until nothing changes, as printf does for print wrappers.
+	callers := map[*types.Func][]*types.Func{}
+	var work []*types.Func
+	infos := map[*ast.FuncDecl]*funcInfo{}
+	for n := range insp.PreorderSeq((*ast.FuncDecl)(nil)) {
+		decl := n.(*ast.FuncDecl)
+		fn, ok := pass.TypesInfo.Defs[decl.Name].(*types.Func)
+		if !ok || decl.Body == nil {
+			continue // an assembly or linkname declaration has no body to read
+		}
+		fi := s.newFuncInfo(decl.Type, decl.Body)
+		infos[decl] = fi
+		if fi.returns.knox {
+			s.local[fn] = true
+			work = append(work, fn)
+		}
+		for dep := range fi.returns.deps {
+			callers[dep] = append(callers[dep], fn)
+		}
+	}
+	for len(work) > 0 {
+		fn := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, caller := range callers[fn] {
+			if !s.local[caller] {
+				s.local[caller] = true
+				work = append(work, caller)
+			}
+		}
+	}
+	for fn := range s.local {
+		if returnsErrorInterface(fn) {
+			pass.ExportObjectFact(fn, new(returnsKnoxError))
+		}
+	}
+	if len(s.local) > 0 {
+		pass.ExportPackageFact(new(hasKnoxFuncs))
+	}
+
+	dirs := directive.New(pass)
+	c := &checker{pass: pass, s: s, dirs: dirs}
+	for _, f := range pass.Files {
+		if ast.IsGenerated(f) {
+			dirs.NotAnalyzed(f)
+			continue // generated clients are regenerated, not edited
+		}
+		for _, d := range f.Decls {
+			decl, ok := d.(*ast.FuncDecl)
+			if !ok || decl.Body == nil {
+				continue // dropped errors live in function bodies
+			}
+			fi := infos[decl]
+			if fi == nil {
+				fi = s.newFuncInfo(decl.Type, decl.Body)
+			}
+			c.body(fi, decl.Type, decl.Body)
+		}
+	}
+	dirs.Finish(Rules...)
+	return s.local, nil
+}
+
+// hasKnoxFuncs marks a package that declares at least one Knox function, so
+// that importers which import neither knoxerr nor net/http still look.
+type hasKnoxFuncs struct{}
+
+func (*hasKnoxFuncs) AFact()         {}
+func (*hasKnoxFuncs) String() string { return "hasKnoxFuncs" }
+
+// mayCallKnox is the fast path: a package can only make or receive a Knox
+// error if it imports knoxerr (at any depth), imports net/http, or imports a
+// package that declares Knox functions.
+func mayCallKnox(pass *analysis.Pass) bool {
+	if knoxpkg.TalksToKnox(pass.Pkg) {
+		return true
+	}
+	for _, imp := range pass.Pkg.Imports() {
+		if imp.Path() == knoxpkg.HTTPPath || pass.ImportPackageFact(imp, new(hasKnoxFuncs)) {
+			return true
+		}
+	}
+	return false
+}
+
+// returnsErrorInterface reports whether fn's error result is the error
+// interface, where callers cannot see from the type that it may hold a Knox
+// error. Functions returning *knoxerr.Error need no fact.
+func returnsErrorInterface(fn *types.Func) bool {
+	res := fn.Signature().Results()
+	i := errorResult(res)
+	return i >= 0 && !knoxpkg.IsError(res.At(i).Type())
+}
+
+type checker struct {
+	pass *analysis.Pass
+	s    *state
+	dirs *directive.Set
+}
+
+// knoxCall returns the function a call reaches when the call yields a Knox
+// error, and the index of the error result.
+func (c *checker) knoxCall(fi *funcInfo, e ast.Expr) (name string, errAt int, ok bool) {
+	call, isCall := ast.Unparen(e).(*ast.CallExpr)
+	if !isCall {
+		return "", -1, false
+	}
+	errAt = errorResult(c.pass.TypesInfo.TypeOf(call))
+	if errAt < 0 {
+		return "", -1, false // nothing to drop
+	}
+	t := c.s.callTaint(fi, call)
+	knox := t.knox
+	for dep := range t.deps {
+		knox = knox || c.s.local[dep]
+	}
+	if !knox {
+		return "", -1, false
+	}
+	if fn, isFunc := typeutil.Callee(c.pass.TypesInfo, call).(*types.Func); isFunc {
+		name = funcName(fn, c.pass.Pkg)
+	} else {
+		name = "the call"
+	}
+	return name, errAt, true
+}
+
+func funcName(fn *types.Func, from *types.Package) string {
+	qual := types.RelativeTo(from)
+	if recv := fn.Signature().Recv(); recv != nil {
+		return "(" + types.TypeString(recv.Type(), qual) + ")." + fn.Name()
+	}
+	if fn.Pkg() != nil && fn.Pkg() != from {
+		return fn.Pkg().Name() + "." + fn.Name()
+	}
+	return fn.Name()
+}
+
+func (c *checker) report(n ast.Node, rule, format string, args ...any) {
+	c.dirs.Report(analysis.Diagnostic{
+		Pos:     n.Pos(),
+		End:     n.End(),
+		Message: fmt.Sprintf(format, args...) + " (" + rule + ")",
+	}, rule)
+}
+
+// body reports dropped Knox errors in one function body; closures are checked
+// as bodies of their own, so "never read" stays within one function.
+func (c *checker) body(fi *funcInfo, ftype *ast.FuncType, body *ast.BlockStmt) {
+	u := &unread{info: c.pass.TypesInfo, ftype: ftype, body: body}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			c.body(fi, n.Type, n.Body)
+			return false // done above, with its own control flow
+		case *ast.ExprStmt:
+			if name, _, ok := c.knoxCall(fi, n.X); ok {
+				c.report(n, RuleBareCall, "the Knox error returned by %s is dropped; check it or return it", name)
+			}
+		case *ast.GoStmt:
+			if name, _, ok := c.knoxCall(fi, n.Call); ok {
+				c.report(n, RuleGoDefer, "the Knox error returned by %s is lost in a go statement; call it in a closure that handles the error", name)
+			}
+		case *ast.DeferStmt:
+			if name, _, ok := c.knoxCall(fi, n.Call); ok {
+				c.report(n, RuleGoDefer, "the Knox error returned by %s is lost in a defer statement; defer a closure that handles the error", name)
+			}
+		case *ast.AssignStmt:
+			if n.Tok == token.ASSIGN || n.Tok == token.DEFINE {
+				c.assignment(fi, u, n, n.Lhs, n.Rhs)
+			}
+		case *ast.ValueSpec:
+			lhs := make([]ast.Expr, len(n.Names))
+			for i, id := range n.Names {
+				lhs[i] = id
+			}
+			c.assignment(fi, u, n, lhs, n.Values)
+		}
+		return true
+	})
+}
+
+// assignment reports a Knox error assigned to _ or to a variable that is
+// never read afterwards.
+func (c *checker) assignment(fi *funcInfo, u *unread, stmt ast.Node, lhs, rhs []ast.Expr) {
+	check := func(l ast.Expr, r ast.Expr, errAt int, single bool) {
+		name, at, ok := c.knoxCall(fi, r)
+		if !ok || (!single && at != errAt) {
+			return
+		}
+		id, isIdent := ast.Unparen(l).(*ast.Ident)
+		if !isIdent {
+			return // stored in a field, map or through a pointer: someone else may read it
+		}
+		if id.Name == "_" {
+			c.report(l, RuleBlank, "the Knox error returned by %s is assigned to _; check it or return it", name)
+			return
+		}
+		if v, ok := c.pass.TypesInfo.ObjectOf(id).(*types.Var); ok && u.neverRead(stmt, v) {
+			c.report(l, RuleNeverRead, "the Knox error returned by %s is assigned to %s, which is never read afterwards; check it before it is overwritten or the function returns", name, id.Name)
+		}
+	}
+	switch {
+	case len(rhs) == 1 && len(lhs) > 1:
+		call, ok := ast.Unparen(rhs[0]).(*ast.CallExpr)
+		if !ok {
+			return
+		}
+		errAt := errorResult(c.pass.TypesInfo.TypeOf(call))
+		if errAt >= 0 && errAt < len(lhs) {
+			check(lhs[errAt], call, errAt, false)
+		}
+	case len(lhs) == len(rhs):
+		for i := range lhs {
+			if _, tuple := c.pass.TypesInfo.TypeOf(rhs[i]).(*types.Tuple); !tuple {
+				check(lhs[i], rhs[i], 0, true)
+			}
+		}
+	}
+}
