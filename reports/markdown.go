@@ -1,0 +1,92 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Markdown renders summary.md, short enough for a CI job summary page: the
+// verdict, the counts, one line per failing case, and the other artifacts.
+func Markdown(s *Summary) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "## knoxconform: %s\n\n", verdictLabel(s))
+	r := s.Run
+	fmt.Fprintf(&b, "Client **%s**, adapter %s, knoxconform %s, seed %d", md(softwareName(r.Client)), md(softwareName(r.Adapter)), md(orDefault(r.Knoxconform, "(unknown)")), r.Seed)
+	if r.Strict {
+		b.WriteString(", --strict")
+	}
+	b.WriteString(".\n\n")
+	if r.Interrupted {
+		b.WriteString("> **The run was interrupted** before every case ran: these results are partial.\n\n")
+	}
+	if r.HarnessError != "" {
+		fmt.Fprintf(&b, "> **Harness error:** %s\n\n", md(oneLine(r.HarnessError)))
+	}
+
+	b.WriteString("| class | cases |\n|---|---:|\n")
+	for _, c := range Classes() {
+		fmt.Fprintf(&b, "| %s | %d |\n", c, s.Counts[c])
+	}
+	b.WriteString("\n")
+
+	var lines []string
+	for _, c := range s.Cases {
+		if failing(c.Class, r.Strict) || c.Class == NonStrict {
+			lines = append(lines, fmt.Sprintf("- `%s` **%s**: %s", c.Class, md(c.ID), md(caseLine(c))))
+		}
+	}
+	if len(lines) > 0 {
+		b.WriteString("### Failing cases\n\n")
+		const max = 50
+		for i, l := range lines {
+			if i == max {
+				fmt.Fprintf(&b, "- … and %d more: see report.html\n", len(lines)-max)
+				break
+			}
+			b.WriteString(l + "\n")
+		}
+		b.WriteString("\n")
+	}
+	var ups []string
+	for _, c := range s.Cases {
+		if c.UnexpectedPass {
+			ups = append(ups, "`"+c.ID+"`")
+		}
+	}
+	if len(ups) > 0 {
+		fmt.Fprintf(&b, "### Unexpected passes\n\nListed in --expected-failures but passed; remove them from the list: %s\n\n", strings.Join(ups, ", "))
+	}
+	fmt.Fprintf(&b, "Artifacts: `%s` (open in a browser: timelines per case), `%s`, `%s` (machine format), `%s` (Ginkgo).\n",
+		HTMLFile, JUnitFile, SummaryJSONFile, GinkgoJSONFile)
+	return b.Bytes()
+}
+
+// caseLine says in one line why a case did not pass.
+func caseLine(c CaseResult) string {
+	if c.Class == Error || len(failedChecks(c)) == 0 {
+		return oneLine(orDefault(c.Reason, c.Title))
+	}
+	ch := failedChecks(c)[0]
+	return oneLine(fmt.Sprintf("%s: expected %s; got %s", ch.Name, ch.Expected, ch.Actual))
+}
+
+func verdictLabel(s *Summary) string {
+	v := s.Verdict
+	if v == "" {
+		v = verdictOf(s)
+	}
+	return v
+}
+
+func softwareName(sw Software) string {
+	return orDefault(strings.TrimSpace(sw.Name+" "+sw.Version), "(unknown)")
+}
+
+// md escapes the characters that would turn untrusted text into Markdown or HTML.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "|", `\|`, "#", `\#`,
+)
+
+func md(s string) string { return mdEscaper.Replace(s) }
