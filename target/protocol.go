@@ -52,6 +52,8 @@ type Request struct {
 
 // Response is the envelope of every adapter → suite line.
 type Response struct {
+	// V is the protocol version; optional in responses (Serve always sets it).
+	V      int             `json:"v,omitempty"`
 	ID     string          `json:"id"`
 	Type   string          `json:"type"`
 	Result json.RawMessage `json:"result,omitempty"`

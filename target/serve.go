@@ -1,0 +1,245 @@
+package target
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sync"
+	"syscall"
+)
+
+// Serve speaks protocol v1 for a on the adapter side: it reads requests as JSON
+// lines from in, hands them to a and writes one response line per request to out.
+//
+// hello, newClient and closeClient are handled one at a time in arrival order, so
+// a newClient has finished before a later invoke starts. Each invoke runs in its
+// own goroutine, so several may be in flight; their responses are written as they
+// finish, one whole line at a time. An adapter method that returns a *SkipError
+// is answered "skip"; any other error, or a panic, is answered "error".
+//
+// Serve returns nil after bye or end of input, once in-flight invokes have
+// finished; it returns an error when the suite sends a line that is not a request
+// envelope at all, when writing fails, or when ctx ends.
+func Serve(ctx context.Context, a Adapter, in io.Reader, out io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s := &server{a: a, out: out}
+
+	lines := make(chan []byte)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
+		for sc.Scan() {
+			line := append([]byte(nil), sc.Bytes()...)
+			select {
+			case lines <- line:
+			case <-ctx.Done():
+				return
+			}
+		}
+		err := sc.Err()
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("the suite sent a line longer than %d bytes", MaxLineBytes)
+		}
+		readErr <- err
+	}()
+
+	for {
+		select {
+		case <-ctx.Done():
+			s.inflight.Wait()
+			return ctx.Err()
+		case err := <-readErr:
+			s.inflight.Wait()
+			if err != nil {
+				return fmt.Errorf("reading requests: %w", err)
+			}
+			return s.writeErr()
+		case line := <-lines:
+			if len(trimSpace(line)) == 0 {
+				continue
+			}
+			done, err := s.handle(ctx, line)
+			if err != nil {
+				s.inflight.Wait()
+				return err
+			}
+			if done {
+				return s.writeErr()
+			}
+		}
+	}
+}
+
+type server struct {
+	a        Adapter
+	out      io.Writer
+	inflight sync.WaitGroup
+
+	mu   sync.Mutex // serialises writes to out
+	werr error
+}
+
+// handle answers one request line; done is true after bye.
+func (s *server) handle(ctx context.Context, line []byte) (done bool, err error) {
+	var env struct {
+		V    int    `json:"v"`
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(line, &env); err != nil || env.ID == "" {
+		return false, fmt.Errorf("the suite sent a line that is not a request envelope {v, id, type}: %s", truncate(line, 200))
+	}
+	req, verr := ValidateRequest(line)
+	if verr != nil {
+		s.write(Response{ID: env.ID, Type: TypeError, Message: "bad request: " + verr.Error()})
+		return false, s.writeErr()
+	}
+	switch req.Type {
+	case TypeHello:
+		var p HelloParams
+		_ = json.Unmarshal(req.Params, &p)
+		var res HelloResult
+		err := protect(func() (err error) { res, err = s.a.Hello(ctx, p); return err })
+		if res.Protocol == 0 {
+			res.Protocol = ProtocolVersion
+		}
+		if res.Operations == nil {
+			res.Operations = []Op{}
+		}
+		s.answer(req.ID, TypeHello, res, err)
+	case TypeNewClient:
+		var p NewClientParams
+		_ = json.Unmarshal(req.Params, &p)
+		err := protect(func() error { return s.a.NewClient(ctx, p) })
+		s.answer(req.ID, TypeOK, nil, err)
+	case TypeCloseClient:
+		var p CloseClientParams
+		_ = json.Unmarshal(req.Params, &p)
+		err := protect(func() error { return s.a.CloseClient(ctx, p) })
+		s.answer(req.ID, TypeOK, nil, err)
+	case TypeInvoke:
+		var p InvokeParams
+		_ = json.Unmarshal(req.Params, &p)
+		s.inflight.Add(1)
+		go func() {
+			defer s.inflight.Done()
+			var o Outcome
+			err := protect(func() (err error) { o, err = s.a.Invoke(ctx, p); return err })
+			if err == nil {
+				if cerr := CheckOutcome(p.Op, o); cerr != nil {
+					err = fmt.Errorf("the adapter built an invalid outcome: %v", cerr)
+				}
+			}
+			s.answer(req.ID, TypeResult, o, err)
+		}()
+	case TypeBye:
+		s.inflight.Wait()
+		s.answer(req.ID, TypeOK, nil, nil)
+		return true, nil
+	}
+	return false, s.writeErr()
+}
+
+// answer writes the response to request id: typ with result on success, skip or
+// error otherwise.
+func (s *server) answer(id, typ string, result any, err error) {
+	var sk *SkipError
+	switch {
+	case errors.As(err, &sk):
+		s.write(Response{ID: id, Type: TypeSkip, Reason: nonEmpty(sk.Reason, "skipped")})
+	case err != nil:
+		s.write(Response{ID: id, Type: TypeError, Message: nonEmpty(err.Error(), "error")})
+	case result == nil:
+		s.write(Response{ID: id, Type: typ})
+	default:
+		raw, merr := json.Marshal(result)
+		if merr != nil {
+			s.write(Response{ID: id, Type: TypeError, Message: "encoding the result: " + merr.Error()})
+			return
+		}
+		s.write(Response{ID: id, Type: typ, Result: raw})
+	}
+}
+
+func (s *server) write(r Response) {
+	r.V = ProtocolVersion
+	raw, err := json.Marshal(r)
+	if err != nil {
+		raw, _ = json.Marshal(Response{V: ProtocolVersion, ID: r.ID, Type: TypeError, Message: "encoding the response: " + err.Error()})
+	}
+	raw = append(raw, '\n')
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.werr != nil {
+		return
+	}
+	if _, err := s.out.Write(raw); err != nil {
+		s.werr = fmt.Errorf("writing a response: %w", err)
+	}
+}
+
+func (s *server) writeErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.werr
+}
+
+// protect turns a panic in an adapter method into an error, so one bad case is
+// answered "error" instead of taking the whole adapter down.
+func protect(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("adapter panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return f()
+}
+
+// ServeStdio runs Serve on stdin/stdout, for an adapter's main package. stdout
+// carries protocol lines only, so everything else must go to stderr (the log
+// package is pointed there). It exits with status 2 on a protocol failure and
+// returns normally after bye or end of input; SIGINT/SIGTERM end it too.
+func ServeStdio(a Adapter) {
+	log.SetOutput(os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Serve(ctx, a, os.Stdin, os.Stdout); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(os.Stderr, "adapter: %v\n", err)
+		os.Exit(2)
+	}
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// truncate renders a protocol line for an error message, cut to at most n bytes.
+func truncate(line []byte, n int) string {
+	s := string(line)
+	if len(s) > n {
+		s = s[:n] + fmt.Sprintf("… (%d bytes)", len(line))
+	}
+	return fmt.Sprintf("%q", s)
+}
