@@ -2,8 +2,8 @@ package target_test
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
