@@ -124,10 +124,8 @@ func (e *Error) Class() Class {
 func (e *Error) Kind() Kind {
 	switch e.Class() {
 	case ClassRateLimited:
-		if e.HTTPStatus == http.StatusTooManyRequests {
-			return KindRateLimited
-		}
-		if e.RetryAfter != "" {
+		// A 503 counts as rate limiting only when it says when to come back.
+		if e.HTTPStatus == http.StatusTooManyRequests || e.RetryAfter != "" {
 			return KindRateLimited
 		}
 		return KindServer
@@ -136,10 +134,7 @@ func (e *Error) Kind() Kind {
 	case ClassNotImplemented:
 		return KindNotImplemented
 	case ClassNotFound, ClassConfig:
-		if e.HTTPStatus == http.StatusNotFound || e.Class() == ClassNotFound {
-			return KindNotFound
-		}
-		return KindValidation
+		return KindNotFound
 	case ClassReauth, ClassRefresh, ClassAuth, ClassAuthConfig, ClassResign:
 		return KindAuth
 	case ClassPermission:
