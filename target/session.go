@@ -166,8 +166,10 @@ func (s *session) Close() error {
 		}
 	}
 	stopErr := s.tr.shutdown(healthy && byeErr == nil)
-	s.fail(&HarnessError{Op: "close", Reason: "the target is closed"})
 	s.mu.Lock()
+	if s.poison == nil {
+		s.poison = &HarnessError{Op: "close", Reason: "the target is closed"}
+	}
 	s.closeErr = errors.Join(byeErr, stopErr)
 	s.mu.Unlock()
 	return s.closeErr
