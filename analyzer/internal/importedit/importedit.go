@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -40,6 +41,13 @@ func Qualifier(pass *analysis.Pass, file *ast.File, pos token.Pos, path, name st
 	return name, []analysis.TextEdit{addImport(file, path)}, true
 }
 
+// isStd reports whether path looks like a standard library path: no dot in its
+// first element.
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
 // resolvesTo reports whether name, looked up at pos, denotes want (nil: nothing).
 func resolvesTo(pass *analysis.Pass, pos token.Pos, name string, want types.Object) bool {
 	scope := pass.Pkg.Scope().Innermost(pos)
@@ -60,8 +68,14 @@ func addImport(file *ast.File, path string) analysis.TextEdit {
 			continue
 		}
 		if gd.Lparen.IsValid() {
-			at := gd.Lparen + 1
-			return analysis.TextEdit{Pos: at, End: at, NewText: []byte("\n\t" + quoted)}
+			if isStd(path) {
+				// Joins the first group, where the standard library usually is.
+				at := gd.Lparen + 1
+				return analysis.TextEdit{Pos: at, End: at, NewText: []byte("\n\t" + quoted)}
+			}
+			// A group of its own at the end, after the standard library.
+			at := gd.Rparen
+			return analysis.TextEdit{Pos: at, End: at, NewText: []byte("\n\t" + quoted + "\n")}
 		}
 		at := gd.End()
 		return analysis.TextEdit{Pos: at, End: at, NewText: []byte("\n\nimport " + quoted)}

@@ -1,0 +1,53 @@
+package knoxcode_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/knoxconform/knoxconform/analyzer/knoxcode"
+)
+
+// testdata/src/github.com/knoxconform/knoxconform/knoxerr is a symbolic link to
+// the real knoxerr package, so the tests see the real catalogue and import path.
+
+func setFlag(t *testing.T, name, value string) {
+	t.Helper()
+	f := knoxcode.Analyzer.Flags.Lookup(name)
+	old := f.Value.String()
+	if err := f.Value.Set(value); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Value.Set(old) })
+}
+
+func TestKnoxcode(t *testing.T) {
+	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), knoxcode.Analyzer, "a", "tier2")
+	// analysistest passes silently when no fix is produced at all (golang/go#71130):
+	// count them.
+	fixes := 0
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			fixes += len(d.SuggestedFixes)
+		}
+	}
+	if fixes < 20 {
+		t.Errorf("got %d suggested fixes, want at least 20", fixes)
+	}
+}
+
+// Without -knoxcode.strict a package that imports neither knoxerr nor net/http
+// has no code context: plain has catalogue numbers and no want comments.
+func TestPlainPackageIsSkipped(t *testing.T) {
+	analysistest.Run(t, analysistest.TestData(), knoxcode.Analyzer, "plain")
+}
+
+func TestTestFilesWithFlag(t *testing.T) {
+	setFlag(t, "tests", "true")
+	analysistest.Run(t, analysistest.TestData(), knoxcode.Analyzer, "tests")
+}
+
+func TestStrict(t *testing.T) {
+	setFlag(t, "strict", "true")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), knoxcode.Analyzer, "strict")
+}

@@ -1,0 +1,30 @@
+// Package tier2 talks to Knox over net/http without knoxerr: only distinctive
+// catalogue values in comparisons, cases and map keys are reported.
+package tier2
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+type knoxBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func handle(resp *http.Response) string {
+	var b knoxBody
+	_ = json.NewDecoder(resp.Body).Decode(&b)
+	switch b.Code {
+	case 4032251: // want `hard-coded Knox code 4032251 \(ACCESS_TOKEN_EXPIRED\); use knoxerr.AccessTokenExpiredNum`
+		return "refresh"
+	case 404, 500:
+		return "http-sized codes are not reported here"
+	}
+	if b.Message == "AUT_1802" { // want `use knoxerr.AUT1802`
+		return "code"
+	}
+	limit := 4000000
+	_ = limit
+	return ""
+}
