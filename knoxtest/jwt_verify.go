@@ -1,0 +1,177 @@
+package knoxtest
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/knoxconform/knoxconform/knoxkeys"
+)
+
+// maxJWTLen bounds what the server decodes of a JWT; Knox JWTs are about 1 KiB.
+const maxJWTLen = 16 << 10
+
+// fingerprint identifies a secret without revealing it.
+func fingerprint(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(sum[:6])
+}
+
+// decodedJWT is a JWT split and decoded but not yet trusted.
+type decodedJWT struct {
+	rec          JWT
+	signingInput string
+	sig          []byte
+	auds         []string
+	// claim values the server acts on
+	clientIdentifier string
+	accessToken      string
+	publicKey        string
+	hasJTI           bool
+}
+
+// decodeJWT splits a compact JWS and decodes its header and claims. The returned
+// value is never nil: even for a malformed JWT it carries the fingerprint and the
+// reason in rec.Problem, so the journal can record it.
+func decodeJWT(raw string) (*decodedJWT, error) {
+	d := &decodedJWT{rec: JWT{Fingerprint: fingerprint(raw)}}
+	fail := func(format string, args ...any) (*decodedJWT, error) {
+		err := fmt.Errorf(format, args...)
+		d.rec.Problem = err.Error()
+		return d, err
+	}
+	if len(raw) > maxJWTLen {
+		return fail("JWT is %d bytes, more than the %d the server accepts", len(raw), maxJWTLen)
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return fail("JWT has %d dot-separated parts, a signed JWT has 3", len(parts))
+	}
+	hb, err := decodeSegment(parts[0])
+	if err != nil {
+		return fail("JWT header is not base64url: %v", err)
+	}
+	var hdr struct {
+		Alg string `json:"alg"`
+	}
+	if err := json.Unmarshal(hb, &hdr); err != nil {
+		return fail("JWT header is not a JSON object: %v", err)
+	}
+	d.rec.Alg = hdr.Alg
+	cb, err := decodeSegment(parts[1])
+	if err != nil {
+		return fail("JWT claims are not base64url: %v", err)
+	}
+	var claims map[string]json.RawMessage
+	if err := json.Unmarshal(cb, &claims); err != nil || claims == nil {
+		return fail("JWT claims are not a JSON object")
+	}
+	d.rec.JTI = claimString(claims["jti"])
+	d.hasJTI = d.rec.JTI != ""
+	d.rec.IAT = claimInt(claims["iat"])
+	d.rec.EXP = claimInt(claims["exp"])
+	d.auds = claimStrings(claims["aud"])
+	d.rec.Aud = strings.Join(d.auds, ",")
+	d.clientIdentifier = claimString(claims["clientIdentifier"])
+	d.accessToken = claimString(claims["accessToken"])
+	d.publicKey = claimString(claims["publicKey"])
+	switch {
+	case d.clientIdentifier != "":
+		d.rec.Subject = "clientIdentifier"
+	case d.accessToken != "":
+		d.rec.Subject = "accessToken"
+		d.rec.TokenFingerprint = fingerprint(d.accessToken)
+	}
+	if d.sig, err = decodeSegment(parts[2]); err != nil {
+		return fail("JWT signature is not base64url: %v", err)
+	}
+	d.signingInput = parts[0] + "." + parts[1]
+	return d, nil
+}
+
+func decodeSegment(s string) ([]byte, error) {
+	if b, err := base64.RawURLEncoding.DecodeString(s); err == nil {
+		return b, nil
+	}
+	return base64.URLEncoding.DecodeString(s)
+}
+
+// verify checks the RS512 signature with pub and the aud claim. It sets
+// rec.SignatureValid and, on failure, rec.Problem.
+func (d *decodedJWT) verify(pub *rsa.PublicKey) error {
+	fail := func(format string, args ...any) error {
+		err := fmt.Errorf(format, args...)
+		d.rec.Problem = err.Error()
+		return err
+	}
+	if d.rec.Alg != jwt.SigningMethodRS512.Alg() {
+		return fail("JWT alg is %q, Knox accepts only RS512", d.rec.Alg)
+	}
+	if err := jwt.SigningMethodRS512.Verify(d.signingInput, d.sig, pub); err != nil {
+		return fail("JWT signature does not verify with the public key: %v", err)
+	}
+	d.rec.SignatureValid = true
+	for _, a := range d.auds {
+		if a == knoxkeys.Audience {
+			return nil
+		}
+	}
+	return fail("JWT aud is %q, Knox requires %q", d.rec.Aud, knoxkeys.Audience)
+}
+
+func claimString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+func claimStrings(raw json.RawMessage) []string {
+	if s := claimString(raw); s != "" {
+		return []string{s}
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) != nil {
+		return nil
+	}
+	return list
+}
+
+func claimInt(raw json.RawMessage) int64 {
+	var f float64
+	if json.Unmarshal(raw, &f) != nil || f > 1e15 || f < -1e15 {
+		return 0
+	}
+	return int64(f)
+}
+
+// spki parses a base64 public key (SPKI or PKCS#1) and returns the key and its
+// normalised SPKI DER, which is what keys are compared by.
+func spki(b64 string) (*rsa.PublicKey, []byte, error) {
+	if strings.TrimSpace(b64) == "" {
+		return nil, nil, errors.New("public key is empty")
+	}
+	if len(b64) > maxJWTLen {
+		return nil, nil, errors.New("public key is too long")
+	}
+	pub, err := knoxkeys.ParsePublicKey(b64)
+	if err != nil {
+		return nil, nil, err
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pub, der, nil
+}
+
+func sameKey(a, b []byte) bool { return len(a) > 0 && bytes.Equal(a, b) }
