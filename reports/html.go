@@ -1,6 +1,224 @@
 package reports
 
-// HTML renders report.html.
+import (
+	"bytes"
+	_ "embed"
+	"html/template"
+	"sort"
+	"strings"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+)
+
+//go:embed report.html.tmpl
+var htmlTemplateText string
+
+var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
+	"classSlug": classSlug,
+	"fmtMs":     fmtMs,
+	"join":      strings.Join,
+	"inc":       func(i int) int { return i + 1 },
+}).Parse(htmlTemplateText))
+
+// htmlPage is what the template sees; everything untrusted in it is a plain
+// string that html/template escapes, except the SVG, which TimelineSVG escapes.
+type htmlPage struct {
+	S             *Summary
+	Verdict       string
+	VerdictSlug   string
+	Counts        []classCount
+	Grid          []gridCell
+	Areas         []string
+	Cases         []htmlCase
+	UnexpectedOK  []string
+	Interrupted   bool
+	HarnessError  string
+	TotalCases    int
+	Strict        bool
+	ClientName    string
+	AdapterName   string
+	KnoxconformV  string
+	StartedAt     string
+	Duration      string
+	Args          string
+	DocumentCodes int
+}
+
+type classCount struct {
+	Class Class
+	Slug  string
+	N     int
+}
+
+type gridCell struct {
+	Code    string
+	Name    string
+	Family  string
+	Meaning string
+	Class   string // "" when no case ran it
+	Slug    string
+	Cases   int
+}
+
+type htmlCase struct {
+	CaseResult
+	Slug     string
+	Open     bool
+	Failed   []Check
+	Sources  []sourcePart
+	SVG      template.HTML
+	Attempts []htmlAttempt
+	Codes    string
+}
+
+type sourcePart struct {
+	Text string
+	URL  string // set only for http(s) links to documentation
+}
+
+type htmlAttempt struct {
+	Attempt
+	Gap      string
+	Src      string
+	Status   string
+	Note     string
+	TooEarly bool
+	Repeated bool
+}
+
+func classSlug(c Class) string {
+	return strings.ToLower(strings.ReplaceAll(string(c), "-", ""))
+}
+
+func verdictSlug(v string) string {
+	switch v {
+	case VerdictConformant:
+		return "ok"
+	case VerdictNotConformant:
+		return "fail"
+	case VerdictNoCases:
+		return "none"
+	}
+	return "error"
+}
+
+// splitSources turns "URL; RFC 6585 §4" into parts, linking only web URLs.
+func splitSources(src string) []sourcePart {
+	var out []sourcePart
+	for _, p := range strings.Split(src, ";") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		sp := sourcePart{Text: p}
+		if strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://") {
+			sp.URL = p
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// codeGrid gives each documented code the worst class among the cases that
+// exercise it.
+func codeGrid(s *Summary) []gridCell {
+	worst := map[knoxerr.Code]Class{}
+	count := map[knoxerr.Code]int{}
+	for _, c := range s.Cases {
+		for _, code := range c.Codes {
+			k := knoxerr.Code(code).Canonical()
+			count[k]++
+			if w, ok := worst[k]; !ok || rank(c.Class) > rank(w) {
+				worst[k] = c.Class
+			}
+		}
+	}
+	var out []gridCell
+	for _, e := range knoxerr.Catalogue() {
+		name := e.Name
+		if name == string(e.Code) { // Samsung Account codes have no name of their own
+			name = e.Meaning
+		}
+		g := gridCell{Code: string(e.Code), Name: name, Family: string(e.Family), Meaning: e.Meaning, Cases: count[e.Code]}
+		if w, ok := worst[e.Code]; ok {
+			g.Class, g.Slug = string(w), classSlug(w)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func htmlCases(s *Summary) []htmlCase {
+	var out []htmlCase
+	for _, c := range s.Cases {
+		h := htmlCase{CaseResult: c, Slug: classSlug(c.Class), Failed: failedChecks(c),
+			Sources: splitSources(c.Source), Codes: strings.Join(c.Codes, " ")}
+		h.Open = failing(c.Class, true) || c.UnexpectedPass
+		h.SVG = template.HTML(TimelineSVG(c, s.Run.Start)) // escaped by TimelineSVG
+		as, _ := analyse(c, s.Run.Start)
+		for _, a := range as {
+			ha := htmlAttempt{Attempt: a.Attempt, Gap: "—", Src: "natural", Status: statusLabel(a.Attempt), Note: a.note, TooEarly: a.tooEarly}
+			ha.Repeated = a.note == "same-jwt" || a.note == "same-jti"
+			if a.gapMs >= 0 {
+				ha.Gap = fmtMs(a.gapMs)
+			}
+			if a.Injected {
+				ha.Src = "injected"
+			}
+			if a.Fault != "" {
+				ha.Src = "fault: " + a.Fault
+			}
+			h.Attempts = append(h.Attempts, ha)
+		}
+		out = append(out, h)
+	}
+	// Worst first, so the person debugging sees the failures at the top; the
+	// suite's order is kept within a class.
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Class) > rank(out[j].Class) })
+	return out
+}
+
+// HTML renders report.html: one self-contained page (inline CSS, a small inline
+// script for the filters, inline SVG), which loads nothing from the network.
 func HTML(s *Summary) ([]byte, error) {
-	return []byte("<!doctype html><title>knoxconform</title><p>" + s.Verdict), nil
+	if s.Counts == nil || s.Verdict == "" {
+		Finalize(s)
+	}
+	p := htmlPage{
+		S:             s,
+		Verdict:       s.Verdict,
+		VerdictSlug:   verdictSlug(s.Verdict),
+		Grid:          codeGrid(s),
+		Cases:         htmlCases(s),
+		Interrupted:   s.Run.Interrupted,
+		HarnessError:  s.Run.HarnessError,
+		TotalCases:    len(s.Cases),
+		Strict:        s.Run.Strict,
+		ClientName:    softwareName(s.Run.Client),
+		AdapterName:   softwareName(s.Run.Adapter),
+		KnoxconformV:  orDefault(s.Run.Knoxconform, "(unknown)"),
+		StartedAt:     orDefault(s.Run.Start, "(unknown)"),
+		Duration:      fmtMs(s.Run.DurationMs),
+		Args:          strings.Join(s.Run.Args, " "),
+		DocumentCodes: len(knoxerr.Catalogue()),
+	}
+	for _, c := range Classes() {
+		p.Counts = append(p.Counts, classCount{Class: c, Slug: classSlug(c), N: s.Counts[c]})
+	}
+	areas := map[string]bool{}
+	for _, c := range s.Cases {
+		if !areas[c.Area] {
+			areas[c.Area] = true
+			p.Areas = append(p.Areas, c.Area)
+		}
+		if c.UnexpectedPass {
+			p.UnexpectedOK = append(p.UnexpectedOK, c.ID)
+		}
+	}
+	sort.Strings(p.Areas)
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
