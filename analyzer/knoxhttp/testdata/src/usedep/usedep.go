@@ -1,0 +1,14 @@
+// Package usedep reads resp.StatusCode without importing net/http: the fix adds
+// the import.
+package usedep
+
+import (
+	"dep"
+	"fmt"
+)
+
+func f() {
+	if dep.Get().StatusCode == 429 { // want `use http.StatusTooManyRequests`
+		fmt.Println("wait")
+	}
+}
