@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +75,7 @@ type session struct {
 	poison    *HarnessError
 	closed    bool
 	closeErr  error
+	ops       []Op          // from the hello answer; nil before hello
 	done      chan struct{} // closed when the reader stops
 }
 
@@ -113,6 +115,9 @@ func (s *session) Hello(ctx context.Context, p HelloParams) (HelloResult, error)
 		return h, err
 	}
 	err = json.Unmarshal(resp.Result, &h)
+	s.mu.Lock()
+	s.ops = append([]Op{}, h.Operations...)
+	s.mu.Unlock()
 	return h, err
 }
 
@@ -123,6 +128,13 @@ func (s *session) NewClient(ctx context.Context, p NewClientParams) error {
 
 func (s *session) Invoke(ctx context.Context, p InvokeParams) (Outcome, error) {
 	var o Outcome
+	s.mu.Lock()
+	unlisted := s.ops != nil && !slices.Contains(s.ops, p.Op)
+	s.mu.Unlock()
+	if unlisted {
+		// The adapter said in hello it cannot run this: UNSUPPORTED without asking.
+		return o, &SkipError{Reason: fmt.Sprintf("the adapter does not list %s among the operations in its hello answer", p.Op)}
+	}
 	resp, err := s.roundTrip(ctx, TypeInvoke, p.Op, p)
 	if err != nil {
 		return o, err

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
@@ -21,6 +23,15 @@ var responseTypes = map[string][]string{
 	TypeInvoke:      {TypeResult, TypeSkip, TypeError},
 	TypeCloseClient: {TypeOK, TypeError},
 	TypeBye:         {TypeOK, TypeError},
+}
+
+// responseFields lists the fields each response type may carry.
+var responseFields = map[string][]string{
+	TypeHello:  {"v", "id", "type", "result"},
+	TypeOK:     {"v", "id", "type"},
+	TypeResult: {"v", "id", "type", "result"},
+	TypeSkip:   {"v", "id", "type", "reason"},
+	TypeError:  {"v", "id", "type", "message"},
 }
 
 // RequestTypes lists the request types of protocol v1, in session order.
@@ -66,7 +77,7 @@ func checkParams(typ string, raw json.RawMessage) error {
 		return decodeParams(raw, &p, "protocol")
 	case TypeNewClient:
 		var p NewClientParams
-		if err := decodeParams(raw, &p, "client", "endpoints", "credentials"); err != nil {
+		if err := decodeParams(raw, &p, "client", "endpoints", "credentials", "config"); err != nil {
 			return err
 		}
 		if p.Client == "" {
@@ -117,6 +128,8 @@ func OpParams(op Op) any {
 		return &ExchangeCodeParams{}
 	case OpAuthorizeToken:
 		return &AuthorizeTokenParams{}
+	case OpAccessToken:
+		return &struct{}{} // no parameters; any field is a mistake
 	}
 	return nil
 }
@@ -179,6 +192,11 @@ func ValidateResponse(reqType string, op Op, line []byte) (Response, error) {
 	if err := strictDecode(line, &resp); err != nil {
 		return resp, err
 	}
+	for name := range obj {
+		if !slices.Contains(responseFields[resp.Type], name) {
+			return resp, fmt.Errorf("a %q response has no field %q", resp.Type, name)
+		}
+	}
 	if resp.V != 0 && resp.V != ProtocolVersion {
 		return resp, fmt.Errorf(`field "v" is %d, this suite speaks protocol %d`, resp.V, ProtocolVersion)
 	}
@@ -209,10 +227,6 @@ func ValidateResponse(reqType string, op Op, line []byte) (Response, error) {
 		if resp.Message == "" {
 			return resp, fmt.Errorf(`an error needs a non-empty "message" saying what went wrong`)
 		}
-	case TypeOK:
-		if len(resp.Result) != 0 && !isNull(resp.Result) {
-			return resp, fmt.Errorf(`an ok response carries no "result"`)
-		}
 	}
 	return resp, nil
 }
@@ -227,6 +241,9 @@ func checkHello(h HelloResult) error {
 	for i, op := range h.Operations {
 		if !slices.Contains(Ops(), op) {
 			return fmt.Errorf("hello result: operations[%d] is %q, want one of %q", i, op, Ops())
+		}
+		if slices.Contains(h.Operations[:i], op) {
+			return fmt.Errorf("hello result: operations lists %q twice", op)
 		}
 	}
 	return nil
@@ -343,7 +360,58 @@ func strictDecode(raw []byte, dst any) error {
 	if err := dec.Decode(dst); err != nil {
 		return fmt.Errorf("%v", err)
 	}
+	// encoding/json matches field names case-insensitively; the protocol does not.
+	return exactKeys(raw, reflect.TypeOf(dst), "")
+}
+
+// exactKeys checks that every object key in raw is spelt exactly as a json tag
+// of the Go type t it decodes into, at any depth.
+func exactKeys(raw []byte, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == reflect.TypeOf(json.RawMessage(nil)) || isNull(raw) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return nil // the decoder has already said what is wrong
+		}
+		fields := map[string]reflect.Type{}
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			fields[name] = t.Field(i).Type
+		}
+		for k, v := range obj {
+			ft, ok := fields[k]
+			if !ok {
+				return fmt.Errorf("unknown field %q%s (field names are case-sensitive)", k, where(path))
+			}
+			if err := exactKeys(v, ft, path+"."+k); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return nil
+		}
+		for i, it := range items {
+			if err := exactKeys(it, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+func where(path string) string {
+	if path == "" {
+		return ""
+	}
+	return " in " + strings.TrimPrefix(path, ".")
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

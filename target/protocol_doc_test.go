@@ -1,0 +1,192 @@
+package target
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+)
+
+// docPath is the protocol specification this package keeps current.
+var docPath = filepath.Join("..", "docs", "protocol.md")
+
+// updateDocsEnv, when set to 1, makes TestProtocolDocIsCurrent rewrite the
+// generated sections of docs/protocol.md instead of failing on drift.
+const updateDocsEnv = "KNOXCONFORM_UPDATE_DOCS"
+
+// opMeaning says, for the operations table, what each operation asks the client
+// to do. A new operation without an entry fails the doc test.
+var opMeaning = map[Op]string{
+	OpAccessToken:    "Obtain a Knox Cloud access token (sign the Client Identifier JWT, `POST /ams/v1/users/accesstoken`).",
+	OpListDevices:    "List KME devices, one page (`GET /kcs/v1/kme/devices/list`); needs an access token, which the client obtains or reuses as it sees fit.",
+	OpDeleteDevices:  "Delete KME devices by IMEI or serial (`POST /kcs/v1/kme/devices/delete`); needs an access token.",
+	OpExchangeCode:   "Exchange a Samsung Account authorization code for a Samsung Account token.",
+	OpAuthorizeToken: "Call the Samsung Account authorizeToken API with a Samsung Account token.",
+}
+
+// kindMeaning says, for the kinds table, when a client reports each kind.
+var kindMeaning = map[knoxerr.Kind]string{
+	knoxerr.KindValidation:     "The request was invalid (HTTP 400, 406, 422; Knox validation codes). Never retried.",
+	knoxerr.KindAuth:           "Authentication failed (HTTP 401; Knox auth codes, AUT_, LIC_) after any refresh or re-sign the client attempts.",
+	knoxerr.KindForbidden:      "Authenticated but not allowed (HTTP 403).",
+	knoxerr.KindNotFound:       "The resource does not exist (HTTP 404).",
+	knoxerr.KindRateLimited:    "Throttled (HTTP 429) and the client gave up waiting (attempts or Retry-After budget exhausted).",
+	knoxerr.KindServer:         "The server failed (HTTP 5xx other than 501) and retries, if any, did not help.",
+	knoxerr.KindNotImplemented: "HTTP 501: the server does not support the request. Not transient.",
+	knoxerr.KindNetwork:        "No HTTP response: connection refused or reset, TLS failure, malformed response.",
+	knoxerr.KindTimeout:        "The client's own deadline (config.timeoutMs or its default) expired.",
+	knoxerr.KindCancelled:      "The caller cancelled the operation.",
+	knoxerr.KindUnknown:        "Anything else; prefer a precise kind.",
+}
+
+func TestProtocolDocIsCurrent(t *testing.T) {
+	onDisk, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatalf("reading %s: %v", docPath, err)
+	}
+	want, err := regenerate(onDisk)
+	if err != nil {
+		t.Fatalf("%s: %v", docPath, err)
+	}
+	if bytes.Equal(onDisk, want) {
+		return
+	}
+	if os.Getenv(updateDocsEnv) == "1" {
+		if err := os.WriteFile(docPath, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote the generated sections of %s", docPath)
+		return
+	}
+	t.Errorf("the generated sections of %s are stale: run `go generate ./target` (or %s=1 go test ./target -run TestProtocolDocIsCurrent)", docPath, updateDocsEnv)
+}
+
+// generatedSection matches one generated block: the begin marker names the
+// generator, the body is replaced wholesale.
+var generatedSection = regexp.MustCompile(`(?s)(<!-- BEGIN GENERATED ([a-z:.A-Z]+) -->\n).*?(<!-- END GENERATED -->)`)
+
+func regenerate(doc []byte) ([]byte, error) {
+	var firstErr error
+	seen := map[string]bool{}
+	out := generatedSection.ReplaceAllFunc(doc, func(m []byte) []byte {
+		sub := generatedSection.FindSubmatch(m)
+		name := string(sub[2])
+		seen[name] = true
+		body, err := renderSection(name)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return []byte(string(sub[1]) + body + string(sub[3]))
+	})
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	for _, name := range append([]string{"ops", "kinds", "responses"}, schemaSectionNames()...) {
+		if !seen[name] {
+			return nil, fmt.Errorf("no generated section %q (add <!-- BEGIN GENERATED %s --><!-- END GENERATED -->)", name, name)
+		}
+	}
+	return out, nil
+}
+
+func schemaSectionNames() []string {
+	var names []string
+	for _, n := range SchemaNames() {
+		names = append(names, "schema:"+n)
+	}
+	return names
+}
+
+func renderSection(name string) (string, error) {
+	var b strings.Builder
+	switch {
+	case name == "ops":
+		b.WriteString("| Operation | What the client does | `params` | `value` when ok |\n|---|---|---|---|\n")
+		for _, op := range Ops() {
+			meaning, ok := opMeaning[op]
+			if !ok {
+				return "", fmt.Errorf("operation %s has no entry in opMeaning", op)
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", op, meaning, fieldsOf(OpParams(op), opParamsRequired[op]), fieldsOf(OpValue(op), opValueRequired[op]))
+		}
+	case name == "kinds":
+		b.WriteString("| `kind` | When |\n|---|---|\n")
+		for _, k := range knoxerr.Kinds() {
+			meaning, ok := kindMeaning[k]
+			if !ok {
+				return "", fmt.Errorf("kind %s has no entry in kindMeaning", k)
+			}
+			fmt.Fprintf(&b, "| `%s` | %s |\n", k, meaning)
+		}
+	case name == "responses":
+		b.WriteString("| Request | Possible responses |\n|---|---|\n")
+		for _, t := range RequestTypes() {
+			var rs []string
+			for _, r := range ResponseTypesFor(t) {
+				rs = append(rs, "`"+r+"`")
+			}
+			fmt.Fprintf(&b, "| `%s` | %s |\n", t, strings.Join(rs, ", "))
+		}
+	case strings.HasPrefix(name, "schema:"):
+		s, ok := Schema(strings.TrimPrefix(name, "schema:"))
+		if !ok {
+			return "", fmt.Errorf("no schema %q", name)
+		}
+		fmt.Fprintf(&b, "```json\n%s```\n", s)
+	default:
+		return "", fmt.Errorf("unknown generated section %q", name)
+	}
+	return b.String(), nil
+}
+
+// fieldsOf lists the JSON fields of the struct v points to, marking optional ones.
+func fieldsOf(v any, required []string) string {
+	if v == nil {
+		return "free-form (any JSON)"
+	}
+	t := reflect.TypeOf(v).Elem()
+	if t.NumField() == 0 {
+		return "none"
+	}
+	var parts []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		typ := jsonType(f.Type)
+		opt := ""
+		if !contains(required, name) {
+			opt = "?"
+		}
+		parts = append(parts, fmt.Sprintf("`%s%s`: %s", name, opt, typ))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func jsonType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Int, reflect.Int64:
+		return "integer"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice:
+		return jsonType(t.Elem()) + "[]"
+	}
+	return t.Kind().String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
