@@ -167,7 +167,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-s.closing:
 		}
 		finish(ex)
-		return
+		// Abort: returning normally would let net/http send an empty 200.
+		panic(http.ErrAbortHandler)
 	}
 	finish(ex)
 	s.write(w, route, rep, ex.Fault)

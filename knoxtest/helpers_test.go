@@ -2,6 +2,7 @@ package knoxtest_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -112,3 +113,9 @@ func lastExchange(srv *knoxtest.Server) knoxtest.Exchange {
 }
 
 var _ = strings.TrimSpace
+
+func x509Pool(pemData []byte) *x509.CertPool {
+	p := x509.NewCertPool()
+	Expect(p.AppendCertsFromPEM(pemData)).To(BeTrue())
+	return p
+}

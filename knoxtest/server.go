@@ -6,9 +6,9 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -28,19 +28,21 @@ type Server struct {
 	// URL is the base URL, "http://127.0.0.1:port" (https with WithTLS).
 	URL string
 
-	cfg      config
-	ln       net.Listener
-	srv      *http.Server
-	start    time.Time
-	dir      string // temp dir owned by the server, removed on Close
-	keys     *knoxkeys.Keys
-	keySPKI  []byte
-	creds    Credentials
-	caFile   string
-	closing  chan struct{}
-	closeOne sync.Once
-	connSeq  atomic.Int64
-	control  http.Handler // sandbox control API, nil in tests
+	cfg        config
+	ln         net.Listener
+	srv        *http.Server
+	start      time.Time
+	dir        string // temp dir owned by the server, removed on Close
+	keys       *knoxkeys.Keys
+	keySPKI    []byte
+	creds      Credentials
+	caFile     string
+	closing    chan struct{}
+	closeOne   sync.Once
+	clientOnce sync.Once
+	client     *http.Client
+	connSeq    atomic.Int64
+	control    http.Handler // sandbox control API, nil in tests
 
 	mu          sync.Mutex
 	seq         int
@@ -255,7 +257,7 @@ func newServer(opts ...Option) (*Server, error) {
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
+		ErrorLog:          log.New(io.Discard, "", 0),
 		ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
 			return context.WithValue(ctx, connKey{}, int(s.connSeq.Add(1)))
 		},
@@ -302,18 +304,25 @@ func (s *Server) Close() {
 	s.closeOne.Do(func() {
 		close(s.closing)
 		_ = s.srv.Close()
+		if s.client != nil {
+			s.client.CloseIdleConnections()
+		}
 		_ = os.RemoveAll(s.dir)
 	})
 }
 
 // Client returns an HTTP client for this server (it trusts the CA with WithTLS).
+// The same client is returned on every call, so its connections are reused.
 func (s *Server) Client() *http.Client {
-	tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64}
-	if s.cfg.tls {
-		tc, _, _ := processTLS()
-		tr.TLSClientConfig = &tls.Config{RootCAs: tc.clientRoots, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	s.clientOnce.Do(func() {
+		tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64}
+		if s.cfg.tls {
+			tc, _, _ := processTLS()
+			tr.TLSClientConfig = &tls.Config{RootCAs: tc.clientRoots, MinVersion: tls.VersionTLS12}
+		}
+		s.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	})
+	return s.client
 }
 
 // CAFile is the PEM file of the CA that signed the server certificate, "" without TLS.
@@ -432,8 +441,3 @@ func newClientIdentifier() string {
 // notEntitledIdentifier is registered to the server's key but only for Knox
 // Guard, so KME calls with its tokens get 403.
 const notEntitledIdentifier = "knoxtest-kg-only-client-identifier"
-
-// errHung is what a hung handler returns when it is released.
-var errHung = errors.New("hung request released")
-
-func drain(r io.Reader) { _, _ = io.Copy(io.Discard, io.LimitReader(r, 1<<20)) }
