@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/knoxconform/knoxconform/runner"
+)
+
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+	cfg := &runner.Config{}
+	cmd := &cobra.Command{
+		Use:   "run (--target '<command>' | --target-addr host:port) [flags]",
+		Short: "Run the conformance suite against a client adapter",
+		Long: `Run the conformance suite against a client adapter and write the reports.
+
+The adapter is either a command that knoxconform starts (--target; it speaks the
+adapter protocol, JSON lines, on stdin/stdout, and its stderr is its log) or an
+adapter already listening on TCP (--target-addr). Each case gets its own
+simulated Knox Cloud on 127.0.0.1 and a fresh client from the adapter.
+
+One line is printed per case as it finishes (class, case ID, duration), then a
+summary with the verdict, where the reports are, and the exact command that
+reruns each failed case alone.
+
+Classes: PASS; NON-STRICT (only SHOULD checks failed; fails the run with
+--strict); FAIL (a MUST check failed); XFAIL (a failure listed in
+--expected-failures); UNSUPPORTED (the adapter skipped the case); ERROR (the
+adapter crashed, hung or spoke garbage: a harness problem, not a verdict).
+
+Exit status: 0 conformant, 1 not conformant, 2 harness or usage error, 3 no
+case ran (a selection that matches nothing never passes a CI job).`,
+		Example: `  # the whole suite against an adapter command
+  knoxconform run --target './my-adapter --log-level debug'
+
+  # one area, strict grading, reports somewhere else
+  knoxconform run --target 'python3 adapter.py' --cases 'knox/*' --strict --report-dir out/
+
+  # MUST cases only, two worker processes, known failures tolerated
+  knoxconform run --target ./my-adapter --label-filter MUST --procs 2 --expected-failures known-failures.txt
+
+  # an adapter you started yourself (e.g. in a debugger), every message traced to a file
+  knoxconform run --target-addr 127.0.0.1:7000 --trace=trace.log`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			hint := ""
+			if cmd.Flags().Changed("trace") && cfg.Trace == "-" {
+				hint = fmt.Sprintf(" (to trace into a file write --trace=%s)", args[0])
+			} else if !cmd.Flags().Changed("target") {
+				hint = fmt.Sprintf(" (the adapter command goes in --target, quoted: --target '%s')", strings.Join(args, " "))
+			}
+			return fmt.Errorf("unexpected argument %q%s", args[0], hint)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, ok := os.LookupEnv("NO_COLOR"); ok {
+				cfg.NoColor = true
+			}
+			cfg.Args = append([]string{"knoxconform"}, os.Args[1:]...)
+			cfg.Version = version()
+			if code := runner.Run(cfg, stdout, stderr); code != 0 {
+				return exitError{code}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.SortFlags = false
+	f.StringVar(&cfg.Target, "target", "", "adapter `command` to start, as one shell-quoted string (e.g. './my-adapter --flag')")
+	f.StringVar(&cfg.TargetAddr, "target-addr", "", "`host:port` of an adapter already listening (instead of --target)")
+	f.StringSliceVar(&cfg.Cases, "cases", nil, "run only cases whose ID matches this `glob` (\"*\" spans slashes, e.g. 'knox/*'); repeatable or comma-separated")
+	f.StringVar(&cfg.LabelFilter, "label-filter", "", "run only cases whose labels match this Ginkgo label filter `expression`, e.g. 'MUST && !area:network'")
+	f.BoolVar(&cfg.Strict, "strict", false, "treat failed SHOULD checks (NON-STRICT) as failures of the run")
+	f.StringVar(&cfg.ExpectedFailuresFile, "expected-failures", "", "`file` of known failures: one 'case-id  reason' per line, # comments; listed failures are XFAIL and do not fail the run")
+	f.IntVar(&cfg.Procs, "procs", 1, "number of worker `processes` to spread the cases over; each starts its own adapter")
+	f.StringVar(&cfg.ReportDir, "report-dir", runner.DefaultReportDir, "`directory` for junit.xml, report.json, summary.json, report.html and summary.md")
+	f.StringVar(&cfg.Trace, "trace", "", "log every adapter message and HTTP exchange: --trace alone to stderr, --trace=`FILE` into a file")
+	f.Lookup("trace").NoOptDefVal = "-"
+	f.Int64Var(&cfg.Seed, "seed", 0, "random `seed` for case order (default: from the clock; the report records it)")
+	f.DurationVar(&cfg.Timeout, "timeout", runner.DefaultTimeout, "stop the whole run after this `duration` (the reports are still written)")
+	f.BoolVar(&cfg.NoColor, "no-color", false, "no colour in the console output (also when NO_COLOR is set)")
+	f.BoolVarP(&cfg.Verbose, "verbose", "v", false, "show every case's timeline, not only the failures'")
+	return cmd
+}

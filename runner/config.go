@@ -1,0 +1,274 @@
+// Package runner runs the conformance suite the way the knoxconform binary
+// does: it turns knoxconform's own flags into Ginkgo configuration, runs the
+// suite in this process (serial) or spreads it over worker processes that are
+// copies of this binary (--procs N), forwards interrupts to them, and maps the
+// summary.json the suite writes to knoxconform's exit code.
+//
+// Ginkgo must never end the process behind our back: everything Ginkgo would
+// reject with os.Exit (a bad label filter, programmatic focus, a second
+// RunSpecs) is validated or avoided here first. The runner never judges cases;
+// the verdict is the one written in summary.json.
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// Exit codes of knoxconform run, mirrored from reports.ExitCode so usage
+// errors (which never reach a summary) use the same numbering.
+const (
+	ExitConformant    = 0
+	ExitNotConformant = 1
+	ExitError         = 2 // harness error or usage error
+	ExitNoCases       = 3
+)
+
+// DefaultReportDir is where reports go when --report-dir is not given.
+const DefaultReportDir = "knoxconform-report"
+
+// DefaultTimeout bounds a whole run unless --timeout says otherwise. Ginkgo's
+// own default (1h) is never used silently.
+const DefaultTimeout = 30 * time.Minute
+
+// Config is one `knoxconform run`, as given on the command line.
+type Config struct {
+	// Target is the adapter command line (--target); TargetAddr a running
+	// adapter's host:port (--target-addr). Exactly one is set.
+	Target     string
+	TargetAddr string
+	// Cases are case-ID globs (--cases); a case runs if it matches any.
+	Cases []string
+	// LabelFilter is a Ginkgo label filter expression (--label-filter).
+	LabelFilter string
+	Strict      bool
+	// ExpectedFailuresFile lists known failures (--expected-failures).
+	ExpectedFailuresFile string
+	// Procs is the number of worker processes; 1 runs in this process.
+	Procs int
+	// ReportDir receives every artifact; made absolute by Validate.
+	ReportDir string
+	// Trace is "" (off), "-" (stderr) or a file that receives every adapter
+	// message and HTTP exchange; a file is made absolute by Validate.
+	Trace string
+	// Seed orders the specs; 0 picks one from the clock (recorded in the report).
+	Seed    int64
+	Timeout time.Duration
+	NoColor bool
+	Verbose bool
+	// Args is the command line as typed, for the report (no secrets are taken
+	// as flags, so it is recorded as is).
+	Args []string
+	// Version is knoxconform's version, for the report.
+	Version string
+
+	// expected is the parsed ExpectedFailuresFile, filled by Validate.
+	expected map[string]string
+	// focus holds the Ginkgo focus regexps for Cases, filled by Validate.
+	focus []string
+	// unmatched are the --cases globs that match no case ID.
+	unmatched []string
+}
+
+// UsageError is a mistake on the command line or in a file it names. The run
+// never starts; knoxconform prints the message and exits 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// IsUsage reports whether err is a *UsageError.
+func IsUsage(err error) bool {
+	var u *UsageError
+	return errors.As(err, &u)
+}
+
+// Validate checks everything Ginkgo or the suite would otherwise reject
+// later (or, worse, with os.Exit), fills defaults and makes paths absolute.
+// It reads the expected-failures file. All its errors are *UsageError.
+func (c *Config) Validate() error {
+	c.Target = strings.TrimSpace(c.Target)
+	c.TargetAddr = strings.TrimSpace(c.TargetAddr)
+	switch {
+	case c.Target == "" && c.TargetAddr == "":
+		return usagef("no target: give the adapter command with --target '<command>' (e.g. --target './my-adapter --verbose') or a running adapter with --target-addr host:port")
+	case c.Target != "" && c.TargetAddr != "":
+		return usagef("both --target and --target-addr given: use exactly one (--target starts the adapter, --target-addr connects to one already running)")
+	}
+	if c.TargetAddr != "" {
+		if err := checkHostPort(c.TargetAddr); err != nil {
+			return usagef("--target-addr %q: %v", c.TargetAddr, err)
+		}
+	}
+	if c.Procs == 0 {
+		c.Procs = 1
+	}
+	if c.Procs < 0 {
+		return usagef("--procs %d: the number of worker processes must be 1 or more", c.Procs)
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Timeout < 0 {
+		return usagef("--timeout %s: the run timeout must be positive (e.g. 30m)", c.Timeout)
+	}
+	if c.Seed == 0 {
+		c.Seed = time.Now().UnixNano() % 1_000_000_000
+		if c.Seed == 0 {
+			c.Seed = 1
+		}
+	}
+	if c.LabelFilter != "" {
+		// Ginkgo prints "configuration issues" and calls os.Exit(1) on a bad
+		// filter inside RunSpecs; reject it here with our own exit code.
+		if _, err := types.ParseLabelFilter(c.LabelFilter); err != nil {
+			return usagef("--label-filter %q is not a valid label filter: %v\nLabels combine with &&, ||, ! and parentheses, e.g. --label-filter 'MUST && !area:network'", c.LabelFilter, plain(err.Error()))
+		}
+	}
+	focus, unmatched, err := focusFor(c.Cases)
+	if err != nil {
+		return err
+	}
+	c.focus, c.unmatched = focus, unmatched
+	if c.ReportDir == "" {
+		c.ReportDir = DefaultReportDir
+	}
+	// Workers run with the cwd Ginkgo gives them, so every path is absolute.
+	abs, err := filepath.Abs(c.ReportDir)
+	if err != nil {
+		return usagef("--report-dir %q: %v", c.ReportDir, err)
+	}
+	c.ReportDir = abs
+	if c.Trace != "" && c.Trace != "-" {
+		abs, err := filepath.Abs(c.Trace)
+		if err != nil {
+			return usagef("--trace %q: %v", c.Trace, err)
+		}
+		c.Trace = abs
+	}
+	if c.ExpectedFailuresFile != "" {
+		f, err := os.Open(c.ExpectedFailuresFile)
+		if err != nil {
+			return usagef("--expected-failures: %v", err)
+		}
+		defer f.Close()
+		known := map[string]bool{}
+		for _, cs := range suiteCases() {
+			known[cs.ID] = true
+		}
+		c.expected, err = ParseExpectedFailures(f, c.ExpectedFailuresFile, known)
+		if err != nil {
+			return err
+		}
+		abs, err := filepath.Abs(c.ExpectedFailuresFile)
+		if err == nil {
+			c.ExpectedFailuresFile = abs
+		}
+	}
+	return nil
+}
+
+// focusFor turns --cases globs into Ginkgo focus regexps. A glob that matches
+// no case ID is not a usage error but an empty selection (exit 3, "no case
+// ran", so a typo in a CI job's filter never passes); it is returned in
+// unmatched for a warning.
+func focusFor(globs []string) (focus, unmatched []string, err error) {
+	ids := caseIDs()
+	for _, g := range splitList(globs) {
+		if !globMatchesAny(g, ids) {
+			unmatched = append(unmatched, g)
+			continue
+		}
+		f, err := suiteFocusForGlob(g)
+		if err != nil {
+			return nil, nil, usagef("--cases %q: %v", g, err)
+		}
+		focus = append(focus, f)
+	}
+	return focus, unmatched, nil
+}
+
+// selectsNothing reports whether --cases was given but none of its globs
+// matches a case.
+func (c *Config) selectsNothing() bool {
+	return len(c.focus) == 0 && len(c.unmatched) > 0
+}
+
+func caseIDs() []string {
+	var ids []string
+	for _, c := range suiteCases() {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// globMatchesAny applies --cases glob semantics: "*" matches any run of
+// characters, slashes included ("ratelimit/*" is a whole area), "?" one.
+func globMatchesAny(glob string, ids []string) bool {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range glob {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	re := regexp.MustCompile(b.String())
+	for _, id := range ids {
+		if re.MatchString(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitList flattens repeated and comma-separated flag values, dropping blanks.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func checkHostPort(s string) error {
+	i := strings.LastIndex(s, ":")
+	if i <= 0 || i == len(s)-1 {
+		return errors.New("want host:port, e.g. 127.0.0.1:7000")
+	}
+	for _, r := range s[i+1:] {
+		if r < '0' || r > '9' {
+			return errors.New("the port must be a number, e.g. 127.0.0.1:7000")
+		}
+	}
+	return nil
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// plain strips terminal colour codes (Ginkgo's errors carry them) and folds
+// the text onto one line.
+func plain(s string) string { return oneLine(ansiRe.ReplaceAllString(s, "")) }

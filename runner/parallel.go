@@ -1,0 +1,172 @@
+package runner
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/ginkgo/command"
+	"github.com/onsi/ginkgo/v2/ginkgo/run"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+)
+
+// A parallel run uses Ginkgo's own machinery: the parent calls Ginkgo's
+// orchestrator (package ginkgo/run, what the ginkgo CLI does) on a "*.test"
+// symlink to this very binary. The orchestrator starts --procs copies of it
+// with -ginkgo.parallel.* flags, hands out specs, merges their output and
+// gives process 1 the aggregated report for ReportAfterSuite. workerEnv tells
+// a copy it is a worker; workerConfigEnv carries our own configuration (as
+// JSON, so no flag of ours ever meets Ginkgo's flag parsing).
+
+const (
+	workerEnv       = "KNOXCONFORM_WORKER"
+	workerConfigEnv = "KNOXCONFORM_WORKER_CONFIG"
+)
+
+// ginkgoConfig maps our flags onto Ginkgo's configuration for a serial run.
+func ginkgoConfig(cfg *Config) (types.SuiteConfig, types.ReporterConfig) {
+	sc, rc := ginkgo.GinkgoConfiguration()
+	sc.LabelFilter = cfg.LabelFilter
+	sc.FocusStrings = cfg.focus
+	sc.Timeout = cfg.Timeout
+	sc.RandomSeed = cfg.Seed
+	sc.FailOnEmpty = true
+	rc.NoColor = cfg.NoColor
+	rc.Verbose = cfg.Verbose
+	rc.Succinct = !cfg.Verbose
+	rc.SilenceSkips = true
+	return sc, rc
+}
+
+// orchestratorArgs is the same configuration as ginkgo CLI flags.
+func orchestratorArgs(cfg *Config, suite string) []string {
+	args := []string{
+		"--procs=" + strconv.Itoa(cfg.Procs),
+		"--timeout=" + cfg.Timeout.String(),
+		"--seed=" + strconv.FormatInt(cfg.Seed, 10),
+		"--fail-on-empty",
+		"--silence-skips",
+	}
+	if cfg.LabelFilter != "" {
+		args = append(args, "--label-filter="+cfg.LabelFilter)
+	}
+	for _, f := range cfg.focus {
+		args = append(args, "--focus="+f)
+	}
+	if cfg.NoColor {
+		args = append(args, "--no-color")
+	}
+	if cfg.Verbose {
+		args = append(args, "-v")
+	} else {
+		args = append(args, "--succinct")
+	}
+	return append(args, suite)
+}
+
+// runParallel is the parent of a parallel run. It returns once every worker
+// has exited; the report is on disk by then (written by worker 1).
+func runParallel(cfg *Config, stdout io.Writer, trace io.Writer) (interrupted bool, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return false, fmt.Errorf("--procs: cannot find this program's own file to start workers: %v", err)
+	}
+	tmp, err := os.MkdirTemp("", "knoxconform-")
+	if err != nil {
+		return false, fmt.Errorf("--procs: cannot create a temporary directory: %v", err)
+	}
+	defer os.RemoveAll(tmp)
+	// The orchestrator only runs precompiled suites whose file name ends in .test.
+	suite := filepath.Join(tmp, "knoxconform.test")
+	if err := os.Symlink(exe, suite); err != nil {
+		return false, fmt.Errorf("--procs: cannot link the worker executable: %v", err)
+	}
+	wire, err := json.Marshal(wireConfig{Config: *cfg, Expected: cfg.expected})
+	if err != nil {
+		return false, err
+	}
+	ctl, err := startControl(filepath.Join(tmp, "ctl.sock"), consoleProgress(stdout), trace)
+	if err != nil {
+		return false, fmt.Errorf("--procs: cannot open the control socket for the workers: %v", err)
+	}
+	// The workers inherit the environment.
+	for k, v := range map[string]string{workerEnv: "1", workerConfigEnv: string(wire), ctlEnv: filepath.Join(tmp, "ctl.sock")} {
+		old, had := os.LookupEnv(k)
+		os.Setenv(k, v)
+		if had {
+			defer os.Setenv(k, old)
+		} else {
+			defer os.Unsetenv(k)
+		}
+	}
+
+	func() {
+		// The orchestrator reports completion by panicking with AbortDetails
+		// (that is how the ginkgo CLI exits); anything else is a real panic.
+		defer func() {
+			if r := recover(); r != nil {
+				d, ok := r.(command.AbortDetails)
+				if !ok {
+					panic(r)
+				}
+				if d.Error != nil {
+					fmt.Fprintf(os.Stderr, "knoxconform: %v\n", d.Error)
+				}
+			}
+		}()
+		run.BuildRunCommand().Run(orchestratorArgs(cfg, suite), nil)
+	}()
+	ctl.close()
+	return ctl.wasInterrupted(), nil
+}
+
+// IsWorker reports whether this process was started by a parallel run as one
+// of its workers; main must then call WorkerMain and nothing else.
+func IsWorker() bool { return os.Getenv(workerEnv) == "1" }
+
+// WorkerMain runs this process's share of a parallel run and returns its exit
+// status (which only Ginkgo's orchestrator reads).
+func WorkerMain() int {
+	// Ginkgo's orchestrator starts us as
+	//   knoxconform.test --test.timeout=0 --ginkgo.parallel.process=N ... --ginkgo.seed=S ...
+	// so let the standard flag set (where Ginkgo registered -ginkgo.*) parse it.
+	testing.Init()
+	flag.Parse()
+
+	var wire wireConfig
+	if err := json.Unmarshal([]byte(os.Getenv(workerConfigEnv)), &wire); err != nil {
+		fmt.Fprintf(os.Stderr, "knoxconform worker: bad %s: %v\n", workerConfigEnv, err)
+		return ExitError
+	}
+	cfg := wire.Config
+	cfg.expected = wire.Expected
+
+	progress := func(string) {}
+	var trace io.Writer
+	if cc := dialControl(); cc != nil {
+		progress = func(line string) { cc.send('P', []byte(strconv.Quote(line))) }
+		if cfg.Trace != "" {
+			t := &lineSender{cc: cc, kind: 'T'}
+			trace = t
+			defer t.Flush()
+		}
+	}
+
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	registerProgress(progress, cfg.expected, cfg.Verbose)
+	suiteRegister(cfg.suiteOptions(trace))
+	t := &failT{}
+	// No config structs: the flags parsed above are the configuration,
+	// including this worker's parallel process number and the server address.
+	if !ginkgo.RunSpecs(t, SuiteDescription) || t.failed {
+		return ExitNotConformant
+	}
+	return ExitConformant
+}
