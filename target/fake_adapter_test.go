@@ -109,5 +109,10 @@ func fakeMain(mode string) {
 		fmt.Fprintln(os.Stderr, "deaf adapter started")
 		select {}
 	}
+	if mode == "chatty" { // logs far more than the suite keeps
+		for i := range 1000 {
+			fmt.Fprintf(os.Stderr, "chatty line %d\n", i)
+		}
+	}
 	target.ServeStdio(&fakeAdapter{mode: mode})
 }
