@@ -28,6 +28,9 @@ func ParseSummary(b []byte) (*Summary, error) {
 	if len(b) == 0 {
 		return nil, errors.New("the file is empty; expected a summary.json written by knoxconform")
 	}
+	if b[0] == '[' {
+		return nil, errors.New("this is a JSON array, as in Ginkgo's report.json; knoxconform reads the summary.json written beside it")
+	}
 	var head struct {
 		SchemaVersion *int `json:"schemaVersion"`
 	}

@@ -96,8 +96,10 @@ func ginkgoJSON(dir string, r types.Report) ([]byte, error) {
 	return os.ReadFile(name)
 }
 
-// MarshalSummary renders summary.json: indented, keys in model order.
+// MarshalSummary renders summary.json: indented, keys in model order. Absent
+// lists are written as [] rather than null, as docs/summary.schema.json requires.
 func MarshalSummary(s *Summary) ([]byte, error) {
+	normalize(s)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -133,4 +135,26 @@ func writeAtomic(path string, b []byte) error {
 		os.Remove(tmp)
 	}
 	return err
+}
+
+// normalize replaces nil lists by empty ones so consumers never meet null.
+func normalize(s *Summary) {
+	if s.Run.Args == nil {
+		s.Run.Args = []string{}
+	}
+	if s.Cases == nil {
+		s.Cases = []CaseResult{}
+	}
+	if s.Counts == nil {
+		s.Counts = map[Class]int{}
+	}
+	for i := range s.Cases {
+		c := &s.Cases[i]
+		if c.Checks == nil {
+			c.Checks = []Check{}
+		}
+		if c.Timeline == nil {
+			c.Timeline = []Attempt{}
+		}
+	}
 }
