@@ -108,6 +108,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stored := &Exchange{}
 	*stored = ex
 	s.journal = append(s.journal, stored)
+	if s.cfg.sandbox && len(s.journal) > sandboxJournalCap {
+		s.journal = append([]*Exchange(nil), s.journal[len(s.journal)-sandboxJournalCap:]...)
+	}
 	s.mu.Unlock()
 	finish := func(ex Exchange) {
 		ex.Duration = time.Since(arrival)

@@ -88,6 +88,7 @@ type config struct {
 	maxBody          int64
 	addr             string
 	keysFile         string
+	sandbox          bool
 }
 
 // Option configures a Server.
@@ -250,6 +251,9 @@ func newServer(opts ...Option) (*Server, error) {
 		scheme = "https"
 	}
 	s.ln = ln
+	if cfg.sandbox {
+		s.control = s.controlHandler()
+	}
 	s.URL = scheme + "://" + ln.Addr().String()
 	s.srv = &http.Server{
 		Handler:           s,
