@@ -254,10 +254,12 @@ func TestSummaryMatchesSchema(t *testing.T) {
 func TestSchemaRejectsBadSummaries(t *testing.T) {
 	v := loadSchema(t)
 	mutate := map[string]func(m map[string]any){
-		"unknown class":       func(m map[string]any) { m["cases"].([]any)[0].(map[string]any)["class"] = "MAYBE" },
-		"missing verdict":     func(m map[string]any) { delete(m, "verdict") },
-		"undocumented field":  func(m map[string]any) { m["run"].(map[string]any)["token"] = "x" },
-		"gap below -1":        func(m map[string]any) { m["cases"].([]any)[0].(map[string]any)["timeline"].([]any)[0].(map[string]any)["gapMs"] = -5.0 },
+		"unknown class":      func(m map[string]any) { m["cases"].([]any)[0].(map[string]any)["class"] = "MAYBE" },
+		"missing verdict":    func(m map[string]any) { delete(m, "verdict") },
+		"undocumented field": func(m map[string]any) { m["run"].(map[string]any)["token"] = "x" },
+		"gap below -1": func(m map[string]any) {
+			m["cases"].([]any)[0].(map[string]any)["timeline"].([]any)[0].(map[string]any)["gapMs"] = -5.0
+		},
 		"wrong schemaVersion": func(m map[string]any) { m["schemaVersion"] = 2.0 },
 		"count key":           func(m map[string]any) { m["counts"].(map[string]any)["OK"] = 1.0 },
 	}
