@@ -60,6 +60,7 @@ func suiteRegister(o suiteOptions) {
 				start := time.Now()
 				res := reports.CaseResult{Case: c, Class: reports.Pass, Rerun: o.RerunCommand(c.ID)}
 				cmd := exec.CommandContext(ctx, "sh", "-c", o.Target)
+				cmd.WaitDelay = 500 * time.Millisecond
 				out, err := cmd.CombinedOutput()
 				if o.Trace != nil {
 					fmt.Fprintf(o.Trace, "shim %s: %q\n", c.ID, out)

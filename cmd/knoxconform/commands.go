@@ -98,12 +98,12 @@ fields) and prints each exchange. Stop it with Ctrl-C.`,
 
 func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
 	report := &cobra.Command{
-		Use:   "report",
-		Short: "Work with the reports of earlier runs",
-		Long:  "Work with the reports (summary.json) of earlier runs.",
+		Use:     "report",
+		Short:   "Work with the reports of earlier runs",
+		Long:    "Work with the reports (summary.json) of earlier runs.",
 		Example: `  knoxconform report diff last-release/summary.json knoxconform-report/summary.json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	diff := &cobra.Command{
 		Use:   "diff OLD NEW",

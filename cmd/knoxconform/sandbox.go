@@ -1,19 +1,25 @@
 package main
 
-// TEMPORARY: knoxtest.RunSandbox has not landed yet; this stand-in keeps the
-// command compiling and says so. It is replaced by a direct call once it exists.
-
 import (
 	"context"
-	"errors"
 	"io"
+
+	"github.com/knoxconform/knoxconform/knoxtest"
 )
 
+// sandboxConfig holds the serve flags.
 type sandboxConfig struct {
 	Addr, KeysFile, ClientIdentifier, Dir string
 	TLS                                   bool
 }
 
+// runSandbox serves the simulated Knox Cloud until ctx ends.
 func runSandbox(ctx context.Context, sc sandboxConfig, out io.Writer) error {
-	return errors.New("the sandbox is not available in this build yet")
+	return knoxtest.RunSandbox(ctx, knoxtest.SandboxConfig{
+		Addr:             sc.Addr,
+		KeysFile:         sc.KeysFile,
+		ClientIdentifier: sc.ClientIdentifier,
+		Dir:              sc.Dir,
+		TLS:              sc.TLS,
+	}, out)
 }

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/knoxconform/knoxconform/reports"
+)
+
+// The tests build the real binary once and run it as a user would: exit
+// codes, stdout and stderr are the interface under test.
+
+var knoxconformBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "knoxconform-cmd-test-")
+	if err != nil {
+		panic(err)
+	}
+	knoxconformBin = filepath.Join(dir, "knoxconform")
+	out, err := exec.Command("go", "build", "-o", knoxconformBin, ".").CombinedOutput()
+	if err != nil {
+		os.RemoveAll(dir)
+		panic("building knoxconform: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// knoxconform runs the binary in dir with a deadline, so no test can hang.
+func knoxconform(t *testing.T, dir string, timeout time.Duration, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, knoxconformBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("knoxconform %s: still running after %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), timeout, stdout.String(), stderr.String())
+	}
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("knoxconform %s: %v", strings.Join(args, " "), err)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func (r result) String() string {
+	return "exit " + strconv.Itoa(r.code) + "\nstdout:\n" + r.stdout + "\nstderr:\n" + r.stderr
+}
+
+func TestUsageErrorsExit2WithAHelpfulMessage(t *testing.T) {
+	dir := t.TempDir()
+	badList := filepath.Join(dir, "known.txt")
+	if err := os.WriteFile(badList, []byte("# known failures\n\nno/such/case  the vendor is on it\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string // substrings of stderr
+	}{
+		{"no target", []string{"run"}, []string{"no target", "--target", "--target-addr"}},
+		{"both targets", []string{"run", "--target", "x", "--target-addr", "127.0.0.1:1"}, []string{"exactly one"}},
+		{"bad label filter", []string{"run", "--target", "x", "--label-filter", "MUST && ("}, []string{"--label-filter", "not a valid label filter"}},
+		{"unknown expected failure", []string{"run", "--target", "x", "--expected-failures", badList}, []string{"known.txt:3", `unknown case ID "no/such/case"`, "knoxconform list"}},
+		{"missing expected failures file", []string{"run", "--target", "x", "--expected-failures", filepath.Join(dir, "absent.txt")}, []string{"--expected-failures", "absent.txt"}},
+		{"stray argument", []string{"run", "./adapter"}, []string{`unexpected argument "./adapter"`, "--target"}},
+		{"unknown flag", []string{"run", "--target", "x", "--no-such-flag"}, []string{"unknown flag: --no-such-flag", "knoxconform run --help"}},
+		{"bad procs", []string{"run", "--target", "x", "--procs", "-1"}, []string{"--procs"}},
+		{"bad list format", []string{"list", "--format", "yaml"}, []string{"--format", "table, json, markdown"}},
+		{"bad catalog format", []string{"catalog", "--format", "xml"}, []string{"--format"}},
+		{"diff needs two files", []string{"report", "diff", "one.json"}, []string{"2 arg"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := knoxconform(t, dir, time.Minute, tt.args...)
+			if r.code != 2 {
+				t.Fatalf("want exit 2, got %s", r)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "knoxconform-report", "summary.json")); err == nil {
+				t.Errorf("a usage error wrote a summary")
+			}
+		})
+	}
+}
+
+func TestHelpCoversEveryCommand(t *testing.T) {
+	for _, c := range [][]string{{"run"}, {"list"}, {"catalog"}, {"serve"}, {"report", "diff"}, {"version"}} {
+		r := knoxconform(t, t.TempDir(), time.Minute, append(c, "--help")...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "knoxconform "+c[0]) {
+			t.Errorf("%v --help: want exit 0 with examples, got %s", c, r)
+		}
+	}
+}
+
+func listCases(t *testing.T, args ...string) []reports.Case {
+	t.Helper()
+	r := knoxconform(t, t.TempDir(), time.Minute, append([]string{"list", "--format", "json"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("list: %s", r)
+	}
+	var cases []reports.Case
+	if err := json.Unmarshal([]byte(r.stdout), &cases); err != nil {
+		t.Fatalf("list --format json is not a JSON array of cases: %v\n%s", err, r.stdout)
+	}
+	return cases
+}
+
+func TestListPrintsEveryCase(t *testing.T) {
+	all := listCases(t)
+	if len(all) == 0 {
+		t.Fatal("list printed no case")
+	}
+	table := knoxconform(t, t.TempDir(), time.Minute, "list")
+	md := knoxconform(t, t.TempDir(), time.Minute, "list", "--format", "markdown")
+	for _, c := range all {
+		if c.ID == "" || c.Level == "" {
+			t.Errorf("case without ID or level: %+v", c)
+		}
+		if !strings.Contains(table.stdout, c.ID) || !strings.Contains(md.stdout, "`"+c.ID+"`") {
+			t.Errorf("case %s missing from the table or markdown listing", c.ID)
+		}
+	}
+	if !strings.Contains(table.stdout, strconv.Itoa(len(all))+" cases") {
+		t.Errorf("table does not end with the count %d:\n%s", len(all), table.stdout)
+	}
+
+	// --cases selects by glob, as run does.
+	first := all[0].ID
+	area := first[:strings.Index(first, "/")+1] + "*"
+	some := listCases(t, "--cases", area)
+	if len(some) == 0 || len(some) > len(all) {
+		t.Fatalf("--cases %s selected %d of %d", area, len(some), len(all))
+	}
+	for _, c := range some {
+		if !strings.HasPrefix(c.ID, strings.TrimSuffix(area, "*")) {
+			t.Errorf("--cases %s listed %s", area, c.ID)
+		}
+	}
+	if none := listCases(t, "--cases", "nosuch/*"); len(none) != 0 {
+		t.Errorf("--cases nosuch/* listed %d cases", len(none))
+	}
+}
+
+func TestCasesMatchingNothingExit3(t *testing.T) {
+	dir := t.TempDir()
+	r := knoxconform(t, dir, time.Minute, "run", "--target", "sh -c 'exit 3'", "--cases", "nosuch/*")
+	if r.code != 3 {
+		t.Fatalf("want exit 3 (no case ran), got %s", r)
+	}
+	s, err := reports.Load(filepath.Join(dir, "knoxconform-report", "summary.json"))
+	if err != nil {
+		t.Fatalf("no summary for an empty run: %v", err)
+	}
+	if s.Verdict != reports.VerdictNoCases || len(s.Cases) != 0 {
+		t.Errorf("summary: verdict %q with %d cases, want %q with none", s.Verdict, len(s.Cases), reports.VerdictNoCases)
+	}
+	if !strings.Contains(r.stderr, "nosuch/*") {
+		t.Errorf("stderr does not name the pattern that matched nothing:\n%s", r.stderr)
+	}
+}
+
+func TestLabelFilterMatchingNothingExits3(t *testing.T) {
+	r := knoxconform(t, t.TempDir(), 2*time.Minute, "run", "--target", "sh -c 'exit 3'", "--label-filter", "no-such-label")
+	if r.code != 3 {
+		t.Fatalf("want exit 3 (no case ran), got %s", r)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := knoxconform(t, t.TempDir(), time.Minute, "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "knoxconform ") || len(strings.TrimSpace(r.stdout)) <= len("knoxconform ") {
+		t.Errorf("version: %s", r)
+	}
+}
+
+func TestCatalogListsTheKnoxCodes(t *testing.T) {
+	r := knoxconform(t, t.TempDir(), time.Minute, "catalog", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("catalog: %s", r)
+	}
+	var cat struct {
+		Codes []json.RawMessage `json:"codes"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &cat); err != nil || len(cat.Codes) == 0 {
+		t.Fatalf("catalog --format json: %v, %d codes\n%s", err, len(cat.Codes), r.stdout)
+	}
+}
+
+func TestReportDiff(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, class reports.Class) string {
+		s := &reports.Summary{Cases: []reports.CaseResult{{Case: reports.Case{ID: "knox/x", Level: "MUST"}, Class: class}}}
+		reports.Finalize(s)
+		b, err := reports.MarshalSummary(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pass, fail := write("pass.json", reports.Pass), write("fail.json", reports.Fail)
+	if r := knoxconform(t, dir, time.Minute, "report", "diff", pass, fail); r.code != 1 || !strings.Contains(r.stdout, "knox/x") {
+		t.Errorf("PASS→FAIL: want exit 1 naming the case, got %s", r)
+	}
+	if r := knoxconform(t, dir, time.Minute, "report", "diff", fail, pass); r.code != 0 {
+		t.Errorf("FAIL→PASS: want exit 0, got %s", r)
+	}
+	if r := knoxconform(t, dir, time.Minute, "report", "diff", pass, filepath.Join(dir, "absent.json")); r.code != 2 || !strings.Contains(r.stderr, "absent.json") {
+		t.Errorf("missing NEW: want exit 2 naming the file, got %s", r)
+	}
+}
+
+func TestServeStopsOnInterrupt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, knoxconformBin, "serve", "--addr", "127.0.0.1:0", "--dir", t.TempDir())
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "listening on") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if ctx.Err() != nil || err != nil {
+		t.Fatalf("serve did not stop cleanly on SIGINT: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "listening on http://127.0.0.1:") {
+		t.Errorf("serve did not say where it listens:\n%s", out.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
