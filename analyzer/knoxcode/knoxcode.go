@@ -143,15 +143,19 @@ func check(pass *analysis.Pass, dirs *directive.Set, file *ast.File, c inspector
 		return
 	}
 	var m knoxpkg.Match
-	switch tv.Value.Kind() {
+	val := tv.Value
+	if lit.Kind == token.INT {
+		val = constant.ToInt(val) // an int literal in a float context holds a float constant
+	}
+	switch val.Kind() {
 	case constant.Int:
-		n, exact := constant.Int64Val(tv.Value)
+		n, exact := constant.Int64Val(val)
 		if !exact {
 			return
 		}
 		m, ok = knoxpkg.LookupInt(n)
 	case constant.String:
-		m, ok = knoxpkg.LookupString(constant.StringVal(tv.Value))
+		m, ok = knoxpkg.LookupString(constant.StringVal(val))
 	default:
 		return
 	}

@@ -125,7 +125,10 @@ func newHTTPAPI(httpPkg, httptestPkg *types.Package) *httpAPI {
 		if !ok || !c.Exported() || !strings.HasPrefix(name, "Status") {
 			continue
 		}
-		if n, exact := constant.Int64Val(c.Val()); exact && c.Val().Kind() == constant.Int {
+		if c.Val().Kind() != constant.Int {
+			continue
+		}
+		if n, exact := constant.Int64Val(c.Val()); exact {
 			api.names[n] = name
 		}
 	}
@@ -171,7 +174,11 @@ func run(pass *analysis.Pass) (any, error) {
 			if !ok || tv.Value == nil {
 				return true
 			}
-			status, exact := constant.Int64Val(tv.Value)
+			v := constant.ToInt(tv.Value) // an int literal in a float context holds a float constant
+			if v.Kind() != constant.Int {
+				return true // not a whole number
+			}
+			status, exact := constant.Int64Val(v)
 			name := api.names[status]
 			if !exact || name == "" || allow[status] {
 				return true // no http.Status constant to suggest, or allowed as a number
