@@ -109,6 +109,11 @@ func fakeMain(mode string) {
 		fmt.Fprintln(os.Stderr, "deaf adapter started")
 		select {}
 	}
+	if mode == "listen" { // the -listen path of target.Main
+		os.Args = []string{os.Args[0], "-listen", "127.0.0.1:0"}
+		target.Main(&fakeAdapter{mode: mode})
+		return
+	}
 	if mode == "chatty" { // logs far more than the suite keeps
 		for i := range 1000 {
 			fmt.Fprintf(os.Stderr, "chatty line %d\n", i)

@@ -1,11 +1,13 @@
 package target_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -153,6 +155,31 @@ var _ = Describe("Dial and ServeListener", func() {
 		return t
 	}
 	itSpeaksTheProtocol(start)
+
+	It("reaches an adapter started with -listen (target.Main), the debugging set-up", func() {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), fakeModeEnv+"=listen")
+		stderr, err := cmd.StderrPipe()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cmd.Start()).To(Succeed())
+		DeferCleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		first := make(chan string, 1)
+		go func() {
+			line, _ := bufio.NewReader(stderr).ReadString('\n')
+			first <- line
+		}()
+		var line string
+		Eventually(first).WithTimeout(5 * time.Second).Should(Receive(&line))
+		addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
+		Expect(ok).To(BeTrue(), "first stderr line: %q", line)
+
+		t, err := target.Dial(context.Background(), addr, target.Options{RequestTimeout: 5 * time.Second})
+		Expect(err).NotTo(HaveOccurred())
+		h, err := t.Hello(context.Background(), target.HelloParams{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(h.Client.Name).To(Equal("fake-client"))
+		Expect(t.Close()).To(Succeed())
+	})
 
 	It("reports an adapter that drops the connection", func() {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

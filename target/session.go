@@ -384,7 +384,7 @@ func (s *session) waiting() string {
 	}
 	switch len(names) {
 	case 0:
-		return "idle"
+		return "the wait between requests"
 	case 1:
 		return names[0]
 	}
