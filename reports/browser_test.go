@@ -53,6 +53,9 @@ func tail(s string) string {
 func needChromium(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("KNOXCONFORM_REQUIRE_BROWSER") != "" {
+			t.Fatalf("%s is absent and KNOXCONFORM_REQUIRE_BROWSER is set: install Debian's chromium package", chromiumPath)
+		}
 		t.Skipf("%s is absent: install Debian's chromium package (apt-get install chromium) to run the browser test", chromiumPath)
 	}
 }
@@ -113,6 +116,12 @@ func TestReportInBrowser(t *testing.T) {
 	shot := filepath.Join(dir, "report.png")
 	chromium(t, filepath.Join(dir, "profile"), "--screenshot="+shot, "--window-size=1280,2000", "--hide-scrollbars", page)
 	checkScreenshot(t, shot)
+	if keep := os.Getenv("KNOXCONFORM_KEEP_SCREENSHOT"); keep != "" {
+		// For a person to look at: go test -run Browser with this set to a path.
+		if b, err := os.ReadFile(shot); err == nil {
+			os.WriteFile(keep, b, 0o644)
+		}
+	}
 }
 
 // checkScreenshot decodes the PNG and demands a picture: varied pixels, and

@@ -230,6 +230,9 @@ func xmllint(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("xmllint")
 	if err != nil {
+		if os.Getenv("KNOXCONFORM_REQUIRE_XMLLINT") != "" {
+			t.Fatal("xmllint is not on PATH and KNOXCONFORM_REQUIRE_XMLLINT is set: install Debian's libxml2-utils")
+		}
 		t.Skip("xmllint not on PATH: install Debian's libxml2-utils to validate junit.xml against testdata/junit.xsd (the Go structural check still ran)")
 	}
 	return p

@@ -245,6 +245,7 @@ func TimelineSVG(c CaseResult, runStart string) string {
 	}
 
 	// Gaps between consecutive attempts on a lane.
+	labelledBad := map[int]bool{}
 	for _, a := range as {
 		if a.prev < 0 {
 			continue
@@ -263,6 +264,15 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		}
 		fmt.Fprintf(&b, `<g class="%s"><path d="M%.1f %.1f v6 M%.1f %.1f H%.1f M%.1f %.1f v6" stroke="%s" stroke-width="%s" fill="none"/>`,
 			cls, x1, y-3, x1, y, x2, x2, y-3, col, map[bool]string{true: "2", false: "1"}[badGap])
+		// Narrow gaps (a hot loop) keep their bracket but lose their label, except
+		// the first offending one, so the drawing stays readable.
+		if x2-x1 < 34 && !(badGap && !labelledBad[a.lane]) {
+			b.WriteString(`</g>`)
+			continue
+		}
+		if badGap {
+			labelledBad[a.lane] = true
+		}
 		// Keep the label inside the plot even when the gap is narrow.
 		w := float64(len([]rune(label))) * 6.2
 		left := math.Min(math.Max((x1+x2)/2-w/2, laneLabelW+2), svgWidth-4-w)
@@ -280,12 +290,20 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		if a.Injected {
 			fill, text = col, "#ffffff"
 		}
+		// Labels of close markers are stacked three high; past that they are
+		// left to the tooltip and the table, which list every attempt.
+		showLabel := true
 		if lx, ok := lastLabelX[a.lane]; ok && cx-lx < 64 {
-			stagger[a.lane] = (stagger[a.lane] + 1) % 3
+			if stagger[a.lane] == 2 {
+				showLabel = false
+			} else {
+				stagger[a.lane]++
+				lastLabelX[a.lane] = cx
+			}
 		} else {
 			stagger[a.lane] = 0
+			lastLabelX[a.lane] = cx
 		}
-		lastLabelX[a.lane] = cx
 		ly := y - 14 - float64(stagger[a.lane])*12
 
 		cls := "attempt"
@@ -304,8 +322,10 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		}
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="8.5" fill="%s" stroke="%s" stroke-width="2"/>`, cx, y, fill, col)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9" font-weight="700" fill="%s">%d</text>`, cx, y+3.2, text, a.Seq)
-		fmt.Fprintf(&b, `<text class="status" x="%.1f" y="%.1f" text-anchor="middle" font-weight="600" fill="%s">%s</text>`, cx, ly, col, esc(statusLabel(a.Attempt)))
-		if a.note != "" {
+		if showLabel {
+			fmt.Fprintf(&b, `<text class="status" x="%.1f" y="%.1f" text-anchor="middle" font-weight="600" fill="%s">%s</text>`, cx, ly, col, esc(statusLabel(a.Attempt)))
+		}
+		if a.note != "" && (showLabel || a.note == "same-jwt" || a.note == "same-jti") {
 			ncol, nlabel := noteStyle(a.note)
 			fmt.Fprintf(&b, `<text class="note" x="%.1f" y="%.1f" text-anchor="middle" font-weight="700" fill="%s">%s</text>`, cx, y+50, ncol, esc(nlabel))
 		}
