@@ -60,7 +60,7 @@ func progressLine(sr types.SpecReport, expected map[string]string) (string, bool
 	if id == "" {
 		id = sr.LeafNodeText
 	}
-	class := string(provisionalClass(sr, cr, has, expected))
+	class := string(provisionalClass(sr, cr, expected))
 	d := sr.RunTime
 	if cr.DurationMs > 0 {
 		d = time.Duration(cr.DurationMs * float64(time.Millisecond))
@@ -72,41 +72,33 @@ func progressLine(sr types.SpecReport, expected map[string]string) (string, bool
 	return line, true
 }
 
-// caseEntry decodes the case result the suite attaches to each spec.
+// caseEntry decodes the case result the suite attaches to each spec: a Go
+// value in this process, JSON when it came from another process.
 func caseEntry(sr types.SpecReport) (reports.CaseResult, bool) {
-	var cr reports.CaseResult
 	for _, e := range sr.ReportEntries {
 		if e.Name != reports.EntryName {
 			continue
 		}
-		if raw := e.GetRawValue(); raw != nil {
-			if c, ok := raw.(reports.CaseResult); ok {
-				return c, true
+		raw := e.Value.AsJSON
+		if raw == "" {
+			b, err := json.Marshal(e.Value.GetRawValue())
+			if err != nil {
+				continue
 			}
-			if c, ok := raw.(*reports.CaseResult); ok && c != nil {
-				return *c, true
-			}
+			raw = string(b)
 		}
-		if err := json.Unmarshal([]byte(e.Value.AsJSON), &cr); err == nil {
+		var cr reports.CaseResult
+		if json.Unmarshal([]byte(raw), &cr) == nil && cr.ID != "" {
 			return cr, true
 		}
 	}
-	return cr, false
+	return reports.CaseResult{}, false
 }
 
 // provisionalClass is the class shown while the run is in progress. The
-// suite classifies authoritatively in summary.json; this mirrors its rules
-// for the console when the entry does not carry a class yet.
-func provisionalClass(sr types.SpecReport, cr reports.CaseResult, has bool, expected map[string]string) reports.Class {
-	if cr.Class != "" {
-		return cr.Class
-	}
-	switch {
-	case sr.State.Is(types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStateTimedout | types.SpecStatePanicked):
-		return reports.Error
-	case sr.State.Is(types.SpecStateSkipped):
-		return reports.Unsupported
-	}
+// suite classifies authoritatively when it writes summary.json; this follows
+// the same rules for the console.
+func provisionalClass(sr types.SpecReport, cr reports.CaseResult, expected map[string]string) reports.Class {
 	mustFailed, shouldFailed := false, false
 	for _, ch := range cr.Checks {
 		if ch.Passed {
@@ -119,15 +111,20 @@ func provisionalClass(sr types.SpecReport, cr reports.CaseResult, has bool, expe
 			shouldFailed = true
 		}
 	}
-	if !has && sr.State.Is(types.SpecStateFailed) {
-		return reports.Error
-	}
 	var class reports.Class
 	switch {
-	case mustFailed || sr.State.Is(types.SpecStateFailed):
+	case cr.Class == reports.Error || cr.Class == reports.Unsupported:
+		return cr.Class
+	case sr.State.Is(types.SpecStateTimedout | types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStatePanicked):
+		return reports.Error
+	case sr.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+		return reports.Unsupported
+	case mustFailed:
 		class = reports.Fail
 	case shouldFailed:
 		class = reports.NonStrict
+	case sr.State.Is(types.SpecStateFailed):
+		return reports.Error
 	default:
 		return reports.Pass
 	}
