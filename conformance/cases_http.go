@@ -1,0 +1,133 @@
+package conformance
+
+import (
+	"time"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// httpCases: BEHAVIOURS.md §1.1, the standard HTTP codes any Knox endpoint may answer.
+func httpCases() []*caseDef {
+	src := knoxerr.TroubleshootingURL
+	list := knoxtest.RouteListDevices
+	return []*caseDef{
+		noRetryInjected("http/400/no-retry", knoxerr.HTTPBadRequest, target.OpListDevices, knoxerr.MUST, src),
+
+		newCase("http/401/refresh", knoxerr.MUST, "one new token and one retry after 401 Unauthorized",
+			behaviour(knoxerr.HTTPUnauthorized), src, knoxerr.HTTPUnauthorized).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.invoke(target.OpListDevices, firstPage)
+			from := r.mark()
+			r.script(list, once(knoxerr.HTTPUnauthorized))
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.since(from)
+			r.must(ev, HaveMadeAtMost(list, 2, "at most two attempts of the call after 401"))
+			r.must(ev, HaveMadeAtMost(knoxtest.RouteAccessToken, 1, "at most one new token after 401"))
+			r.should(ev, HaveRefreshedOnce())
+			r.should(ev, HaveUsedNewToken(list))
+			r.should(ev, HaveSucceeded("a fresh token cures a one-off 401"))
+		}),
+
+		newCase("http/401/bounded", knoxerr.MUST, "no loop when 401 Unauthorized persists",
+			behaviour(knoxerr.HTTPUnauthorized), src, knoxerr.HTTPUnauthorized).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, always(knoxerr.HTTPUnauthorized))
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveMadeAtMost(list, 2, "at most two attempts of the call"))
+			r.must(ev, HaveMadeAtMost(knoxtest.RouteAccessToken, 2, "the first token and at most one new one"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedStatus(401))
+		}),
+
+		newCase("http/403/no-retry", knoxerr.MUST, "no retry after 403 Forbidden",
+			behaviour(knoxerr.HTTPForbidden)+" (Produced for real: a client identifier not entitled to KME.)", src, knoxerr.HTTPForbidden).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			if m, ok := r.mistake(knoxerr.HTTPForbidden); ok {
+				r.useCredentials(m.Credentials)
+			} else {
+				r.script(list, once(knoxerr.HTTPForbidden))
+			}
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveMadeNoSecondRequest(list, named(knoxerr.HTTPForbidden)))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedStatus(403))
+			r.should(ev, HaveSurfacedKind(knoxerr.KindForbidden))
+		}),
+
+		noRetryInjected("http/404/no-retry", knoxerr.HTTPNotFound, target.OpListDevices, knoxerr.SHOULD, src),
+		noRetryInjected("http/406/no-retry", knoxerr.HTTPNotAcceptable, target.OpListDevices, knoxerr.SHOULD, src),
+
+		newCase("http/406/accept-header", knoxerr.SHOULD, "Accept: application/json on every call",
+			"SHOULD send Accept: application/json on every call (a server that cannot honour Accept answers 406).", src, knoxerr.HTTPNotAcceptable).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.invoke(target.OpListDevices, firstPage)
+			r.should(r.ev(), HaveSentHeaderOnEvery("Accept", "application/json"))
+		}),
+
+		newCase("http/422/no-retry", knoxerr.MUST, "no automatic retry after 422 Unprocessable Entity",
+			behaviour(knoxerr.HTTPUnprocessableEntity)+" (Produced for real: more devices in one delete call than the limit.)", src, knoxerr.HTTPUnprocessableEntity).
+			needs(target.OpDeleteDevices).with(knoxtest.WithMaxDevicesPerCall(2)).scenario(func(r *caseRun) {
+			r.invoke(target.OpDeleteDevices, target.DeleteDevicesParams{Devices: []string{"354000000000001", "354000000000002", "354000000000003"}})
+			ev := r.ev()
+			r.must(ev, HaveMadeNoSecondRequest(knoxtest.RouteDeleteDevices, named(knoxerr.HTTPUnprocessableEntity)))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedStatus(422))
+		}),
+
+		newCase("http/429/retry-after-seconds", knoxerr.MUST, "wait Retry-After (delay-seconds) after 429",
+			"MUST NOT send the next attempt before Retry-After has elapsed. SHOULD succeed once the server recovers.",
+			src+"; "+sourceRetryAfter, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: "1"})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"))
+			r.must(ev, HaveMadeAtMost(list, 2, "one retry once the window has passed"))
+			r.should(ev, HaveWaitedAtMost(list, 1500*time.Millisecond, "not much later than the 1 s asked"))
+			r.should(ev, HaveSucceeded("the server recovered after one 429"))
+		}),
+
+		newCase("http/429/backoff", knoxerr.MUST, "bounded backoff when 429 has no Retry-After",
+			"MUST back off (delay > 0, SHOULD grow) when Retry-After is absent — a 0 ms retry is a hot loop. MUST bound attempts.",
+			src+"; "+sourceRetryAfter, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, always(knoxerr.HTTPTooManyRequests))
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveBackedOff(list, "429 without Retry-After"))
+			r.must(ev, HaveMadeAtMost(list, attemptBound, "attempts are bounded; the advised maxAttempts is 4"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedKind(knoxerr.KindRateLimited))
+			r.should(ev, HaveGrownDelays(list))
+		}),
+
+		newCase("http/500/bounded-backoff", knoxerr.MUST, "bounded, growing backoff on 500",
+			behaviour(knoxerr.HTTPInternalServerError), src, knoxerr.HTTPInternalServerError).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, always(knoxerr.HTTPInternalServerError))
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveBackedOff(list, "retrying 500"))
+			r.must(ev, HaveMadeAtMost(list, attemptBound, "attempts are bounded; the advised maxAttempts is 4"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedKind(knoxerr.KindServer))
+			r.should(ev, HaveGrownDelays(list))
+		}),
+
+		newCase("http/500/transient", knoxerr.MUST, "recover from a one-off 500",
+			"SHOULD succeed when the fault was transient; MUST wait > 0 before the retry.", src, knoxerr.HTTPInternalServerError).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, once(knoxerr.HTTPInternalServerError))
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveBackedOff(list, "retrying 500"))
+			r.should(ev, HaveSucceeded("the 500 happened once"))
+		}),
+
+		noRetryInjected("http/501/no-retry", knoxerr.HTTPNotImplemented, target.OpListDevices, knoxerr.SHOULD, src),
+	}
+}

@@ -1,0 +1,114 @@
+package conformance
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// rateLimitCases: BEHAVIOURS.md §2, the Retry-After forms real clients get wrong.
+func rateLimitCases() []*caseDef {
+	list := knoxtest.RouteListDevices
+	src := sourceRetryAfter + "; " + sourceBehaviours
+	longer := func(c *target.ClientConfig) { c.TimeoutMs = 8000 }
+	return []*caseDef{
+		newCase("ratelimit/retry-after-date", knoxerr.MUST, "wait until a Retry-After HTTP-date",
+			"MUST NOT send the next attempt before the time a Retry-After HTTP-date names (an HTTP-date parsed as 0 is a classic hot-loop bug).",
+			src, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).tune(longer).scenario(func(r *caseRun) {
+			// HTTP-dates have whole seconds: 2 s ahead, rounded up, is 2 to 3 s ahead.
+			at := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: at.UTC().Format(http.TimeFormat)})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveRetriedNotBefore(list, at, "Retry-After: "+at.UTC().Format(http.TimeFormat)))
+			r.must(ev, HaveMadeAtMost(list, 2, "one retry once the time has come"))
+			r.should(ev, HaveRetriedBy(list, at.Add(1500*time.Millisecond), "not much later than the time named"))
+			r.should(ev, HaveSucceeded("the server recovered after one 429"))
+		}),
+
+		newCase("ratelimit/retry-after-garbage", knoxerr.MUST, "back off when Retry-After is unparseable",
+			"MUST fall back to a backoff > 0 when Retry-After cannot be parsed (\"soon\"); a 0 ms retry is a hot loop.",
+			src, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: "soon", Times: 2})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveBackedOff(list, "Retry-After: soon"))
+			r.must(ev, HaveMadeAtMost(list, attemptBound, "attempts are bounded"))
+			r.should(ev, HaveSucceeded("the server recovered after two 429s"))
+		}),
+
+		newCase("ratelimit/retry-after-huge", knoxerr.MUST, "give up on a Retry-After beyond the budget",
+			"MUST NOT retry before Retry-After: 86400 has elapsed; SHOULD give up at once and report rate_limited instead of sleeping a day.",
+			src, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: "86400", Times: knoxtest.Forever})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveMadeNoSecondRequest(list, "429 with Retry-After: 86400"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveReturnedWithin(time.Second, "no point waiting for a day"))
+			r.should(ev, HaveSurfacedKind(knoxerr.KindRateLimited))
+		}),
+
+		newCase("ratelimit/503-retry-after", knoxerr.SHOULD, "503 with Retry-After treated like 429",
+			"A gateway's 503 with Retry-After SHOULD be handled as 429: wait the advised delay, then retry.",
+			src).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Status: http.StatusServiceUnavailable, RetryAfter: "1"})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.should(ev, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"))
+			r.should(ev, HaveSucceeded("the gateway recovered"))
+		}),
+	}
+}
+
+// bodyShapeCases: BEHAVIOURS.md §2, every error-body shape Knox uses.
+func bodyShapeCases() []*caseDef {
+	list := knoxtest.RouteListDevices
+	src := sourceBehaviours + "; " + knoxerr.TroubleshootingURL
+	shape := func(name string, sh knoxerr.Shape) *caseDef {
+		c := knoxerr.ResourceInvalidParam
+		return newCase("body-shape/"+name, knoxerr.MUST, "the code read from a "+name+" error body",
+			"SHOULD surface the Knox code from every error-body shape Knox uses (here "+string(sh)+"); MUST NOT retry a 400.",
+			src, c).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Code: c, Shape: sh})
+			r.invoke(target.OpListDevices, firstPage)
+			r.judgeNoRetry(list, c, knoxerr.SHOULD)
+		})
+	}
+	statusOnly := func(name string, sh knoxerr.Shape) *caseDef {
+		return newCase("body-shape/"+name, knoxerr.MUST, "the HTTP status from an "+name+" error body",
+			"SHOULD surface the HTTP status when the body carries no code ("+name+"); MUST NOT retry a 400.",
+			src, knoxerr.HTTPBadRequest).
+			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Status: http.StatusBadRequest, Shape: sh})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveMadeNoSecondRequest(list, "400 with an "+name+" body"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedStatus(http.StatusBadRequest))
+		})
+	}
+	return []*caseDef{
+		shape("classic", knoxerr.ShapeClassic),
+		shape("array", knoxerr.ShapeArray),
+		shape("result", knoxerr.ShapeResult),
+		newCase("body-shape/oauth", knoxerr.MUST, "the code read from an OAuth error body",
+			"SHOULD surface the code from an OAuth body {error, error_description}; MUST NOT retry a 400.",
+			src, knoxerr.AUT1702).
+			needs(target.OpExchangeCode).scenario(func(r *caseRun) {
+			r.script(knoxtest.RouteSAToken, knoxtest.Step{Code: knoxerr.AUT1702, Shape: knoxerr.ShapeOAuth})
+			r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: r.authCode()})
+			r.judgeNoRetry(knoxtest.RouteSAToken, knoxerr.AUT1702, knoxerr.SHOULD)
+		}),
+		statusOnly("html", knoxerr.ShapeOpaque),
+		statusOnly("empty", knoxerr.ShapeEmpty),
+	}
+}

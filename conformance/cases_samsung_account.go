@@ -1,0 +1,78 @@
+package conformance
+
+import (
+	"strings"
+	"time"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// samsungAccountCases: BEHAVIOURS.md §1.3, one case per AUT code of the
+// catalogue (produced for real where a configuration mistake causes it), plus
+// the single-use rule of authorization codes.
+func samsungAccountCases() []*caseDef {
+	src := knoxerr.TroubleshootingURL
+	var out []*caseDef
+	for _, e := range knoxerr.Catalogue() {
+		if e.Family != knoxerr.FamilySAToken {
+			continue
+		}
+		out = append(out, naturalNoRetry("sa/"+string(e.Code)+"/no-retry", e.Code, src, " ("+strings.TrimSuffix(e.Meaning, ".")+".)"))
+	}
+	out = append(out, newCase("sa/AUT_1802/no-resend-code", knoxerr.MUST, "an authorization code is never sent again after AUT_1802",
+		"An authorization code is single-use and short-lived: a client MUST NOT resend the same code after AUT_1802.", src, knoxerr.AUT1802).
+		needs(target.OpExchangeCode).scenario(func(r *caseRun) {
+		code := r.authCode()
+		r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: code})
+		// The caller (wrongly) asks again with the code already used: the
+		// server answers AUT_1802 for real, and the client must stop there.
+		r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: code})
+		ev := r.ev()
+		r.must(ev, NeverResentAuthCode(2))
+		r.must(ev, HaveFailed())
+		r.should(ev, HaveSurfacedCode(knoxerr.AUT1802))
+	}))
+	return out
+}
+
+// authorizeTokenCases: BEHAVIOURS.md §1.4, the authorizeToken codes.
+func authorizeTokenCases() []*caseDef {
+	src := knoxerr.TroubleshootingURL
+	auth := knoxtest.RouteSAAuthorize
+	prepare := func(r *caseRun) {
+		r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: r.authCode()})
+	}
+	return []*caseDef{
+		naturalNoRetry("lic/LIC_4101/no-retry", knoxerr.LIC4101, src, " (Produced for real: no app id, so no x-osp-appId header.)"),
+		naturalNoRetry("lic/LIC_4102/no-retry", knoxerr.LIC4102, src, " (Produced for real: an authToken that was never issued.)"),
+		naturalNoRetry("lic/LIC_4103/no-retry", knoxerr.LIC4103, src, " (Produced for real: x-osp-appId is not the client the token was issued to.)"),
+
+		newCase("lic/LIC_5101/bounded-backoff", knoxerr.MUST, "bounded backoff while LIC_5101 persists",
+			behaviour(knoxerr.LIC5101)+" If it retries: MUST wait > 0 between attempts.", src, knoxerr.LIC5101).
+			needs(target.OpExchangeCode, target.OpAuthorizeToken).scenario(func(r *caseRun) {
+			prepare(r)
+			r.script(auth, always(knoxerr.LIC5101))
+			r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{})
+			ev := r.ev()
+			r.must(ev, HaveBackedOff(auth, "retrying LIC_5101"))
+			r.must(ev, HaveMadeAtMost(auth, attemptBound, "attempts are bounded; the advised maxAttempts is 4"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedCode(knoxerr.LIC5101))
+		}),
+
+		newCase("lic/LIC_5101/transient", knoxerr.MUST, "recover from a one-off LIC_5101",
+			"The request \"may need to be sent again\": SHOULD succeed when LIC_5101 was transient; MUST wait > 0 before the retry.", src, knoxerr.LIC5101).
+			needs(target.OpExchangeCode, target.OpAuthorizeToken).scenario(func(r *caseRun) {
+			prepare(r)
+			r.script(auth, once(knoxerr.LIC5101))
+			r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{})
+			ev := r.ev()
+			r.must(ev, HaveBackedOff(auth, "retrying LIC_5101"))
+			r.should(ev, HaveSucceeded("LIC_5101 happened once"))
+		}),
+	}
+}
+
+var _ = time.Second

@@ -1,0 +1,123 @@
+package conformance
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// invokeRecord is one operation the suite asked the client to perform.
+type invokeRecord struct {
+	Op      target.Op
+	Outcome target.Outcome
+	Started time.Time
+	Elapsed time.Duration
+	// GaveUp is set when the suite stopped waiting: the client did not return
+	// within its advised timeout plus the suite's slack.
+	GaveUp bool
+}
+
+// Evidence is what the checks judge: the simulated server's journal (the
+// truth about requests and their timing) and what the client reported.
+type Evidence struct {
+	// Journal is every exchange of the case, in arrival order.
+	Journal []knoxtest.Exchange
+	// From is the index of the first exchange the checks consider (a mark set
+	// between invokes, e.g. "after the tokens were expired").
+	From int
+	// Invokes are the operations performed, in order; the checks on the outcome
+	// judge the last one.
+	Invokes []invokeRecord
+	Config  target.ClientConfig
+}
+
+// window is the part of the journal the checks consider.
+func (ev *Evidence) window() []knoxtest.Exchange {
+	if ev.From >= len(ev.Journal) {
+		return nil
+	}
+	return ev.Journal[ev.From:]
+}
+
+// on returns the considered exchanges of one route.
+func (ev *Evidence) on(route knoxtest.Route) []knoxtest.Exchange {
+	var out []knoxtest.Exchange
+	for _, x := range ev.window() {
+		if x.Route == route {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// last is the last invoke, zero when there was none.
+func (ev *Evidence) last() invokeRecord {
+	if len(ev.Invokes) == 0 {
+		return invokeRecord{}
+	}
+	return ev.Invokes[len(ev.Invokes)-1]
+}
+
+// requests describes exchanges for a failure message: "3 requests to GET
+// /kcs/v1/kme/devices/list at +0 ms (400), +31 ms (400), +77 ms (400)".
+func requests(route knoxtest.Route, xs []knoxtest.Exchange) string {
+	switch len(xs) {
+	case 0:
+		return fmt.Sprintf("no request to %s", route)
+	case 1:
+		return fmt.Sprintf("1 request to %s (%s)", route, answer(xs[0]))
+	}
+	var parts []string
+	for _, x := range xs {
+		parts = append(parts, fmt.Sprintf("+%d ms (%s)", ms(x.At-xs[0].At), answer(x)))
+	}
+	const maxShown = 12
+	if len(parts) > maxShown {
+		parts = append(parts[:maxShown], fmt.Sprintf("… %d more", len(parts)-maxShown))
+	}
+	return fmt.Sprintf("%d requests to %s at %s", len(xs), route, strings.Join(parts, ", "))
+}
+
+// answer says in a few words what the server replied.
+func answer(x knoxtest.Exchange) string {
+	switch {
+	case x.Fault == knoxtest.FaultReset:
+		return "connection reset"
+	case x.Fault == knoxtest.FaultHang:
+		return "no answer"
+	case x.Code != "" && string(x.Code) != fmt.Sprint(x.Status):
+		return fmt.Sprintf("%d %s", x.Status, x.Code)
+	case x.Status == 0:
+		return "no status"
+	}
+	return fmt.Sprint(x.Status)
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// outcomeText describes what the client reported for an invoke.
+func outcomeText(rec invokeRecord) string {
+	switch {
+	case rec.GaveUp:
+		return fmt.Sprintf("the client had not returned after %d ms", ms(rec.Elapsed))
+	case rec.Outcome.OK:
+		return "the client reported success"
+	case rec.Outcome.Error == nil:
+		return "the client reported failure with no error details"
+	}
+	e := rec.Outcome.Error
+	var parts []string
+	parts = append(parts, "kind "+string(e.Kind))
+	if e.HTTPStatus != 0 {
+		parts = append(parts, fmt.Sprintf("HTTP %d", e.HTTPStatus))
+	}
+	if e.Code != "" {
+		parts = append(parts, "code "+e.Code)
+	} else {
+		parts = append(parts, "no code")
+	}
+	return "the client reported failure (" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,581 @@
+package conformance
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onsi/gomega/gcustom"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/knoxtest"
+)
+
+// Requirement is a Gomega matcher over *Evidence named for what it checks.
+// Its failure message is h2spec style, "Expected: … Actual: …", in words a
+// client developer understands; Expected and Actual are also kept for the
+// report's Check rows.
+type Requirement struct {
+	gcustom.CustomGomegaMatcher
+	Name     string
+	Expected string
+	Actual   string
+}
+
+// requirement builds a Requirement; judge returns whether the evidence meets it
+// and what was actually seen.
+func requirement(name, expected string, judge func(ev *Evidence) (bool, string)) *Requirement {
+	q := &Requirement{Name: name, Expected: expected}
+	q.CustomGomegaMatcher = gcustom.MakeMatcher(func(ev *Evidence) (bool, error) {
+		ok, actual := judge(ev)
+		q.Actual = actual
+		return ok, nil
+	}).WithTemplate("Expected: {{.Data.Expected}}\nActual: {{.Data.Actual}}", q)
+	return q
+}
+
+// Slack values: lower bounds are enforced (a client may never be early), with
+// a little slack for timer and scheduling jitter; upper bounds are generous.
+const (
+	// earlySlack is how much earlier than a Retry-After window a request may
+	// arrive and still count as honouring it (clock granularity).
+	earlySlack = 50 * time.Millisecond
+	// minBackoff is the smallest gap that counts as "waited": below it the
+	// client retried in a hot loop.
+	minBackoff = 5 * time.Millisecond
+	// attemptBound is the most requests one failing call may make before the
+	// suite calls it unbounded (the advised maxAttempts is 4).
+	attemptBound = 8
+)
+
+// HaveMadeRequests: exactly n requests to route.
+func HaveMadeRequests(route knoxtest.Route, n int) *Requirement {
+	return requirement(fmt.Sprintf("%d request(s) to %s", n, route),
+		fmt.Sprintf("exactly %d request(s) to %s", n, route),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			return len(xs) == n, requests(route, xs)
+		})
+}
+
+// HaveMadeNoSecondRequest: the call was not retried after the reply named in why.
+func HaveMadeNoSecondRequest(route knoxtest.Route, why string) *Requirement {
+	return requirement("no retry after "+why,
+		fmt.Sprintf("no second request to %s after %s", route, why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			return len(xs) == 1, requests(route, xs)
+		})
+}
+
+// HaveMadeAtMost: no more than n requests to route.
+func HaveMadeAtMost(route knoxtest.Route, n int, why string) *Requirement {
+	return requirement(fmt.Sprintf("at most %d request(s) to %s", n, route),
+		fmt.Sprintf("at most %d request(s) to %s (%s)", n, route, why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			return len(xs) <= n, requests(route, xs)
+		})
+}
+
+// HaveMadeAtLeast: n requests or more to route.
+func HaveMadeAtLeast(route knoxtest.Route, n int, why string) *Requirement {
+	return requirement(fmt.Sprintf("at least %d request(s) to %s", n, route),
+		fmt.Sprintf("at least %d request(s) to %s (%s)", n, route, why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			return len(xs) >= n, requests(route, xs)
+		})
+}
+
+// HaveReachedNoServer: not one request reached the simulated server.
+func HaveReachedNoServer(why string) *Requirement {
+	return requirement("no request reached the server",
+		"no request reaches the server ("+why+")",
+		func(ev *Evidence) (bool, string) {
+			xs := ev.window()
+			if len(xs) == 0 {
+				return true, "no request reached the server"
+			}
+			return false, fmt.Sprintf("%d request(s) reached the server, the first %s", len(xs), xs[0].Route)
+		})
+}
+
+// HaveSucceeded: the last invoke reported success.
+func HaveSucceeded(why string) *Requirement {
+	return requirement("succeeded", "the call succeeds ("+why+")",
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			return !rec.GaveUp && rec.Outcome.OK, outcomeText(rec)
+		})
+}
+
+// HaveFailed: the last invoke reported failure (and returned).
+func HaveFailed() *Requirement {
+	return requirement("reported the failure", "the call reports failure to its caller",
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			return !rec.GaveUp && !rec.Outcome.OK, outcomeText(rec)
+		})
+}
+
+// HaveSurfacedCode: the last invoke failed carrying code; aliases compare equal
+// (4012250 is 40122050), as do AUT/LIC codes in any letter case.
+func HaveSurfacedCode(code knoxerr.Code) *Requirement {
+	return requirement("surfaced code "+string(code),
+		fmt.Sprintf("the failure carries the Knox code %s to the caller", code),
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if rec.GaveUp || rec.Outcome.OK || rec.Outcome.Error == nil {
+				return false, outcomeText(rec)
+			}
+			got := knoxerr.Code(strings.ToUpper(strings.TrimSpace(rec.Outcome.Error.Code)))
+			return got != "" && got.Canonical() == code.Canonical(), outcomeText(rec)
+		})
+}
+
+// HaveSurfacedStatus: the last invoke failed carrying the HTTP status.
+func HaveSurfacedStatus(status int) *Requirement {
+	return requirement(fmt.Sprintf("surfaced HTTP %d", status),
+		fmt.Sprintf("the failure carries HTTP status %d to the caller", status),
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if rec.GaveUp || rec.Outcome.OK || rec.Outcome.Error == nil {
+				return false, outcomeText(rec)
+			}
+			e := rec.Outcome.Error
+			return e.HTTPStatus == status || (e.HTTPStatus == 0 && e.Code == fmt.Sprint(status)), outcomeText(rec)
+		})
+}
+
+// HaveSurfacedKind: the last invoke failed with one of the kinds.
+func HaveSurfacedKind(kinds ...knoxerr.Kind) *Requirement {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, string(k))
+	}
+	return requirement("surfaced kind "+strings.Join(names, "|"),
+		"the failure is reported as kind "+strings.Join(names, " or "),
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if rec.GaveUp || rec.Outcome.OK || rec.Outcome.Error == nil {
+				return false, outcomeText(rec)
+			}
+			for _, k := range kinds {
+				if rec.Outcome.Error.Kind == k {
+					return true, outcomeText(rec)
+				}
+			}
+			return false, outcomeText(rec)
+		})
+}
+
+// HaveReturnedWithin: the last invoke returned within d of being started.
+func HaveReturnedWithin(d time.Duration, why string) *Requirement {
+	return requirement(fmt.Sprintf("returned within %d ms", ms(d)),
+		fmt.Sprintf("the call returns within %d ms (%s)", ms(d), why),
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if rec.GaveUp {
+				return false, fmt.Sprintf("client did not give up: no answer after %d ms", ms(rec.Elapsed))
+			}
+			return rec.Elapsed <= d, fmt.Sprintf("the call returned after %d ms: %s", ms(rec.Elapsed), outcomeText(rec))
+		})
+}
+
+// gaps are the arrival gaps between consecutive requests to a route.
+func gaps(xs []knoxtest.Exchange) []time.Duration {
+	var out []time.Duration
+	for i := 1; i < len(xs); i++ {
+		out = append(out, xs[i].At-xs[i-1].At)
+	}
+	return out
+}
+
+// HaveWaitedAtLeast: every retry on route came at least d after the previous
+// request (server-observed), minus earlySlack.
+func HaveWaitedAtLeast(route knoxtest.Route, d time.Duration, why string) *Requirement {
+	return requirement(fmt.Sprintf("waited at least %d ms", ms(d)),
+		fmt.Sprintf("no retry to %s earlier than %d ms after the previous attempt (%s)", route, ms(d), why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			for _, g := range gaps(xs) {
+				if g < d-earlySlack {
+					return false, requests(route, xs)
+				}
+			}
+			return true, requests(route, xs)
+		})
+}
+
+// HaveWaitedAtMost: every retry on route came within d of the previous request.
+func HaveWaitedAtMost(route knoxtest.Route, d time.Duration, why string) *Requirement {
+	return requirement(fmt.Sprintf("waited at most %d ms", ms(d)),
+		fmt.Sprintf("the retry to %s comes no later than %d ms after the previous attempt (%s)", route, ms(d), why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			for _, g := range gaps(xs) {
+				if g > d {
+					return false, requests(route, xs)
+				}
+			}
+			return true, requests(route, xs)
+		})
+}
+
+// HaveRetriedNotBefore: the second request to route arrived no earlier than at
+// (wall clock), minus earlySlack.
+func HaveRetriedNotBefore(route knoxtest.Route, at time.Time, why string) *Requirement {
+	return requirement("retried not before "+at.UTC().Format(time.RFC1123),
+		fmt.Sprintf("no retry to %s before %s (%s)", route, at.UTC().Format(http.TimeFormat), why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			if len(xs) < 2 {
+				return true, requests(route, xs)
+			}
+			early := at.Sub(xs[1].Time)
+			desc := fmt.Sprintf("%s; the retry came %d ms before that time", requests(route, xs), ms(early))
+			if early <= 0 {
+				desc = fmt.Sprintf("%s; the retry came %d ms after that time", requests(route, xs), -ms(early))
+			}
+			return early <= earlySlack, desc
+		})
+}
+
+// HaveRetriedBy: the second request to route arrived by at (wall clock).
+func HaveRetriedBy(route knoxtest.Route, at time.Time, why string) *Requirement {
+	return requirement("retried by "+at.UTC().Format(time.RFC1123),
+		fmt.Sprintf("a retry to %s by %s (%s)", route, at.UTC().Format("15:04:05.000"), why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			if len(xs) < 2 {
+				return false, requests(route, xs)
+			}
+			return !xs[1].Time.After(at), fmt.Sprintf("%s; the retry came at %s", requests(route, xs), xs[1].Time.UTC().Format("15:04:05.000"))
+		})
+}
+
+// HaveBackedOff: every retry to route came at least minBackoff after the
+// previous attempt: a 0 ms retry is a hot loop.
+func HaveBackedOff(route knoxtest.Route, why string) *Requirement {
+	return requirement("backed off",
+		fmt.Sprintf("a delay before every retry to %s (%s), not a 0 ms hot loop", route, why),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			for _, g := range gaps(xs) {
+				if g < minBackoff {
+					return false, requests(route, xs)
+				}
+			}
+			return true, requests(route, xs)
+		})
+}
+
+// HaveGrownDelays: with three or more attempts, a later delay exceeds the first
+// (exponential backoff, jitter allowed). Fewer attempts pass: nothing to grow.
+func HaveGrownDelays(route knoxtest.Route) *Requirement {
+	return requirement("grew the delay",
+		fmt.Sprintf("the delays between retries to %s grow (exponential backoff)", route),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			gs := gaps(xs)
+			if len(gs) < 2 {
+				return true, requests(route, xs)
+			}
+			for _, g := range gs[1:] {
+				if g > gs[0] {
+					return true, requests(route, xs)
+				}
+			}
+			return false, requests(route, xs)
+		})
+}
+
+// jwts are the exchanges that carried a signed JWT.
+func jwts(xs []knoxtest.Exchange) []knoxtest.Exchange {
+	var out []knoxtest.Exchange
+	for _, x := range xs {
+		if x.JWT != nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func short(s string) string {
+	if len(s) > 14 {
+		return s[:14] + "…"
+	}
+	return s
+}
+
+// NeverResentSameJWT: no two requests carried the same JWT bytes.
+func NeverResentSameJWT() *Requirement {
+	return requirement("never resent the same JWT",
+		"every request carries a newly signed JWT, never the exact bytes of one already sent",
+		func(ev *Evidence) (bool, string) {
+			seen := map[string]int{}
+			for _, x := range jwts(ev.window()) {
+				if prev, dup := seen[x.JWT.Fingerprint]; dup {
+					return false, fmt.Sprintf("request #%d to %s resent the JWT of request #%d (same bytes, jti %s)", x.Seq, x.Route, prev, short(x.JWT.JTI))
+				}
+				seen[x.JWT.Fingerprint] = x.Seq
+			}
+			return true, fmt.Sprintf("%d JWT(s), all distinct", len(seen))
+		})
+}
+
+// HaveUniqueJTIs: every JWT of the case carries a jti used nowhere else.
+func HaveUniqueJTIs() *Requirement {
+	return requirement("fresh jti on every JWT",
+		"every signed JWT carries a jti never used before",
+		func(ev *Evidence) (bool, string) {
+			seen := map[string]int{}
+			xs := jwts(ev.window())
+			for _, x := range xs {
+				if x.JWT.JTI == "" {
+					return false, fmt.Sprintf("request #%d to %s carried a JWT with no jti", x.Seq, x.Route)
+				}
+				if prev, dup := seen[x.JWT.JTI]; dup {
+					return false, fmt.Sprintf("request #%d to %s reused jti %s of request #%d", x.Seq, x.Route, short(x.JWT.JTI), prev)
+				}
+				seen[x.JWT.JTI] = x.Seq
+			}
+			if len(xs) == 0 {
+				return false, "no signed JWT was sent"
+			}
+			return true, fmt.Sprintf("%d JWT(s), %d distinct jti", len(xs), len(seen))
+		})
+}
+
+// HaveResignedWithFreshJTI: after the first rejected accesstoken request, the
+// next one carries a different jti, different bytes, a valid signature and an
+// iat no older than the rejected one's.
+func HaveResignedWithFreshJTI() *Requirement {
+	route := knoxtest.RouteAccessToken
+	return requirement("re-signed with a fresh jti",
+		"after the rejection, a new accesstoken request with a newly signed JWT: new jti, fresh iat/exp, valid RS512 signature",
+		func(ev *Evidence) (bool, string) {
+			xs := jwts(ev.on(route))
+			for i := 0; i+1 < len(xs); i++ {
+				if xs[i].Status < 400 {
+					continue
+				}
+				a, b := xs[i].JWT, xs[i+1].JWT
+				switch {
+				case b.Fingerprint == a.Fingerprint:
+					return false, fmt.Sprintf("request #%d resent the exact JWT of request #%d", xs[i+1].Seq, xs[i].Seq)
+				case b.JTI == a.JTI:
+					return false, fmt.Sprintf("request #%d re-signed but kept jti %s", xs[i+1].Seq, short(a.JTI))
+				case !b.SignatureValid:
+					return false, fmt.Sprintf("request #%d carried a JWT whose signature does not verify (%s)", xs[i+1].Seq, b.Problem)
+				case b.IAT < a.IAT:
+					return false, fmt.Sprintf("request #%d carried an iat older than the rejected JWT's", xs[i+1].Seq)
+				}
+				return true, fmt.Sprintf("request #%d re-signed with jti %s after %s", xs[i+1].Seq, short(b.JTI), answer(xs[i]))
+			}
+			return false, requests(route, ev.on(route)) + "; no re-signed request followed the rejection"
+		})
+}
+
+// HaveSentValidJWTs: every JWT is RS512, for audience KnoxWSM, verifies, and was
+// not expired when it arrived.
+func HaveSentValidJWTs() *Requirement {
+	return requirement("well-formed JWTs",
+		"every JWT is RS512, aud KnoxWSM, carries the registered public key, verifies, and has exp in the future",
+		func(ev *Evidence) (bool, string) {
+			xs := jwts(ev.window())
+			if len(xs) == 0 {
+				return false, "no signed JWT was sent"
+			}
+			for _, x := range xs {
+				j := x.JWT
+				switch {
+				case j.Alg != "RS512":
+					return false, fmt.Sprintf("request #%d to %s: alg %q", x.Seq, x.Route, j.Alg)
+				case j.Aud != "" && j.Aud != "KnoxWSM":
+					return false, fmt.Sprintf("request #%d to %s: aud %q", x.Seq, x.Route, j.Aud)
+				case !j.SignatureValid:
+					return false, fmt.Sprintf("request #%d to %s: signature does not verify (%s)", x.Seq, x.Route, j.Problem)
+				case j.Problem != "":
+					return false, fmt.Sprintf("request #%d to %s: %s", x.Seq, x.Route, j.Problem)
+				case j.EXP != 0 && j.EXP <= x.Time.Unix():
+					return false, fmt.Sprintf("request #%d to %s: exp %d is not after arrival %d", x.Seq, x.Route, j.EXP, x.Time.Unix())
+				}
+			}
+			return true, fmt.Sprintf("%d JWT(s), all valid", len(xs))
+		})
+}
+
+// HaveRefreshedOnce: exactly one successful new accesstoken request in the window.
+func HaveRefreshedOnce() *Requirement {
+	route := knoxtest.RouteAccessToken
+	return requirement("refreshed the access token once",
+		"exactly one new accesstoken request (new jti) to replace the rejected token",
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			return len(xs) == 1 && xs[0].IssuedToken != "", requests(route, xs)
+		})
+}
+
+// HaveUsedNewToken: the last resource call on route carried the token issued
+// by the last successful accesstoken request in the window.
+func HaveUsedNewToken(route knoxtest.Route) *Requirement {
+	return requirement("retried with the new token",
+		fmt.Sprintf("the retried %s carries the newly issued access token", route),
+		func(ev *Evidence) (bool, string) {
+			issued := ""
+			for _, x := range ev.on(knoxtest.RouteAccessToken) {
+				if x.IssuedToken != "" {
+					issued = x.IssuedToken
+				}
+			}
+			if issued == "" {
+				return false, "no new access token was obtained"
+			}
+			calls := ev.on(route)
+			if len(calls) == 0 || calls[len(calls)-1].JWT == nil {
+				return false, requests(route, calls) + "; no call followed with a new token"
+			}
+			lastCall := calls[len(calls)-1]
+			if lastCall.JWT.TokenFingerprint != issued {
+				return false, fmt.Sprintf("the last request to %s carried token %s, not the new token %s", route, short(lastCall.JWT.TokenFingerprint), short(issued))
+			}
+			return true, fmt.Sprintf("request #%d carried the new token", lastCall.Seq)
+		})
+}
+
+// NeverReusedRejectedToken: once a call on route was rejected, no later call
+// carried the same access token.
+func NeverReusedRejectedToken(route knoxtest.Route) *Requirement {
+	return requirement("never reused the rejected token",
+		fmt.Sprintf("no request to %s carries an access token the server already rejected", route),
+		func(ev *Evidence) (bool, string) {
+			rejected := map[string]int{}
+			for _, x := range ev.on(route) {
+				if x.JWT == nil || x.JWT.TokenFingerprint == "" {
+					continue
+				}
+				if seq, bad := rejected[x.JWT.TokenFingerprint]; bad {
+					return false, fmt.Sprintf("request #%d resent the token rejected at request #%d", x.Seq, seq)
+				}
+				if x.Status == 401 || x.Status == 403 {
+					rejected[x.JWT.TokenFingerprint] = x.Seq
+				}
+			}
+			return true, requests(route, ev.on(route))
+		})
+}
+
+// HaveSentHeaderOnEvery: every request carried header with a value containing want.
+func HaveSentHeaderOnEvery(header, want string) *Requirement {
+	return requirement(header+" on every request",
+		fmt.Sprintf("every request carries %s: %s", header, want),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.window()
+			if len(xs) == 0 {
+				return false, "no request was sent"
+			}
+			for _, x := range xs {
+				v := x.Header[header]
+				if !strings.Contains(strings.ToLower(v), strings.ToLower(want)) {
+					if v == "" {
+						v = "no " + header + " header"
+					}
+					return false, fmt.Sprintf("request #%d to %s had %s", x.Seq, x.Route, v)
+				}
+			}
+			return true, fmt.Sprintf("%d request(s), all with %s", len(xs), header)
+		})
+}
+
+// HaveSentValidityAsNumber: validityForAccessTokenInMinutes is a JSON number on
+// every accesstoken request that sent it.
+func HaveSentValidityAsNumber() *Requirement {
+	return requirement("validity sent as a JSON number",
+		"validityForAccessTokenInMinutes, when sent, is a JSON integer on every accesstoken request",
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(knoxtest.RouteAccessToken)
+			if len(xs) == 0 {
+				return false, "no accesstoken request was sent"
+			}
+			for _, x := range xs {
+				if x.ValidityType != "" && x.ValidityType != "number" && x.ValidityType != "absent" {
+					return false, fmt.Sprintf("request #%d sent it as a JSON %s", x.Seq, x.ValidityType)
+				}
+			}
+			return true, fmt.Sprintf("%d accesstoken request(s), validity a number or absent", len(xs))
+		})
+}
+
+// NeverResentAuthCode: no authorization code reached the token endpoint twice
+// more than the suite asked for (asked = how many invokes named it).
+func NeverResentAuthCode(asked int) *Requirement {
+	route := knoxtest.RouteSAToken
+	return requirement("never resent the authorization code",
+		fmt.Sprintf("the authorization code is sent once per exchange the caller asked for (%d), never again after AUT_1802", asked),
+		func(ev *Evidence) (bool, string) {
+			counts := map[string]int{}
+			for _, x := range ev.on(route) {
+				counts[x.Form["code"]]++
+			}
+			var keys []string
+			for k := range counts {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if counts[k] > asked {
+					return false, fmt.Sprintf("the same authorization code was sent %d times: %s", counts[k], requests(route, ev.on(route)))
+				}
+			}
+			return true, requests(route, ev.on(route))
+		})
+}
+
+// HaveKeptSecretsOut: no secret appears in a query string or in a header that
+// is not a documented credential header. markers are the secrets' journal
+// fingerprints and clear-text prefixes.
+func HaveKeptSecretsOut(markers map[string]string) *Requirement {
+	return requirement("secrets kept out of URLs and headers",
+		"client_secret and the private key never appear in a URL query or in an undocumented header",
+		func(ev *Evidence) (bool, string) {
+			names := make([]string, 0, len(markers))
+			for n := range markers {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			for _, x := range ev.window() {
+				for _, n := range names {
+					m := markers[n]
+					if m == "" {
+						continue
+					}
+					if strings.Contains(x.Query, m) {
+						return false, fmt.Sprintf("request #%d to %s put the %s in its URL query", x.Seq, x.Route, n)
+					}
+					for h, v := range x.Header {
+						if strings.Contains(v, m) {
+							return false, fmt.Sprintf("request #%d to %s put the %s in header %s", x.Seq, x.Route, n, h)
+						}
+					}
+				}
+			}
+			return true, fmt.Sprintf("%d request(s), no secret in a query or header", len(ev.window()))
+		})
+}
+
+// HaveAllSucceeded: every invoke of the evidence reported success.
+func HaveAllSucceeded(why string) *Requirement {
+	return requirement("all calls succeeded", "every call succeeds ("+why+")",
+		func(ev *Evidence) (bool, string) {
+			for i, rec := range ev.Invokes {
+				if rec.GaveUp || !rec.Outcome.OK {
+					return false, fmt.Sprintf("call %d of %d: %s", i+1, len(ev.Invokes), outcomeText(rec))
+				}
+			}
+			return true, fmt.Sprintf("%d call(s), all succeeded", len(ev.Invokes))
+		})
+}

@@ -1,0 +1,88 @@
+package conformance
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/knoxconform/knoxconform/reports"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// Options configure one run of the suite. Every parallel worker must be handed
+// the same Options so that it builds the same tree.
+type Options struct {
+	// Target is the adapter command line (--target).
+	Target string
+	// TargetAddr is host:port of an adapter already listening (--target-addr).
+	TargetAddr string
+	// InProcess drives a Go adapter inside this process instead of Target/TargetAddr.
+	InProcess target.Adapter
+	// Strict makes failed SHOULD checks fail their spec.
+	Strict bool
+	// Trace receives every adapter message (and the suite's notes) when set.
+	Trace io.Writer
+	// ReportDir is the absolute directory ReportAfterSuite writes the artifacts to;
+	// "" writes none.
+	ReportDir string
+	// ExpectedFailures maps case ID to the reason it is known to fail.
+	ExpectedFailures map[string]string
+	// RequestTimeout bounds each adapter request; zero means target's default. It
+	// must exceed the longest operation timeout the suite advises (a few seconds).
+	RequestTimeout time.Duration
+	// Run is the run metadata from the CLI; the suite fills Adapter and Client
+	// from the adapter's hello.
+	Run reports.Run
+	// RerunCommand returns the command line that runs one case alone (the Rerun
+	// field of each result); nil leaves Rerun empty.
+	RerunCommand func(caseID string) string
+}
+
+// SuiteText is the text of the one Ginkgo container; every spec's full text is
+// SuiteText + " " + case ID.
+const SuiteText = "knoxconform"
+
+// FocusForGlob turns a --cases value into a Ginkgo focus regexp matching case
+// IDs. The value is one or more globs separated by commas; "*" matches any run
+// of characters (slashes included, so "ratelimit/*" selects the whole area) and
+// "?" one character. It is an error when a glob selects no case.
+func FocusForGlob(glob string) (string, error) {
+	var alts []string
+	for _, g := range strings.Split(glob, ",") {
+		g = strings.TrimSpace(g)
+		if g == "" {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range g {
+			switch r {
+			case '*':
+				b.WriteString(".*")
+			case '?':
+				b.WriteString(".")
+			default:
+				b.WriteString(regexp.QuoteMeta(string(r)))
+			}
+		}
+		re := regexp.MustCompile("^" + b.String() + "$")
+		matched := false
+		for _, c := range Cases() {
+			if re.MatchString(c.ID) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			return "", fmt.Errorf("--cases %q: the pattern %q matches no case ID; run `knoxconform list` to see the IDs (\"*\" matches any characters, e.g. \"ratelimit/*\")", glob, g)
+		}
+		alts = append(alts, b.String())
+	}
+	if len(alts) == 0 {
+		return "", fmt.Errorf("--cases %q: no pattern given; pass a case ID or a glob such as \"knox/*\"", glob)
+	}
+	// Ginkgo matches focus against the spec's full text: container text, a space,
+	// then the entry description (the case ID).
+	return "^" + regexp.QuoteMeta(SuiteText) + " (?:" + strings.Join(alts, "|") + ")$", nil
+}

@@ -1,0 +1,246 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/reports"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// Timing of a case. Small advised client delays keep a run short; the grace
+// window catches retries a client makes in the background after returning.
+const (
+	graceWindow = 300 * time.Millisecond
+	// giveUpSlack is how long past its advised timeout the suite waits for a
+	// client before judging that it did not give up.
+	giveUpSlack = 2 * time.Second
+	// closeTimeout bounds closeClient, so that a client still stuck in a hung
+	// request cannot stall the next case.
+	closeTimeout = 2 * time.Second
+)
+
+// defaultConfig is the advice every client gets unless a case tunes it.
+func defaultConfig() target.ClientConfig {
+	return target.ClientConfig{MaxAttempts: 4, BaseDelayMs: 25, MaxDelayMs: 250, TimeoutMs: 3000, MaxRetryAfterMs: 5000}
+}
+
+// caseRun is one execution of a case: its server, its client and the record
+// of what happened. Scenario code calls its methods from the spec goroutine.
+type caseRun struct {
+	ctx context.Context
+	def *caseDef
+	s   *suite
+	tgt target.Target
+	srv *knoxtest.Server
+
+	clientID  string
+	creds     target.Credentials
+	endpoints target.Endpoints
+	caFile    string
+	config    target.ClientConfig
+	opened    bool
+	hung      bool
+
+	invokes []invokeRecord
+	settled bool
+
+	res            *reports.CaseResult
+	mustFailures   []string
+	shouldFailures []string
+}
+
+// errAborted is what harness and skip panics carry past our own recover.
+var errAborted = errors.New("case aborted")
+
+// harness ends the case as ERROR: a failure of the adapter or the suite, never
+// a verdict on the client.
+func (r *caseRun) harness(err error) {
+	r.res.Class = reports.Error
+	r.res.Reason = err.Error()
+	var h *target.HarnessError
+	if errors.As(err, &h) {
+		r.res.Stderr = h.Stderr
+		r.s.markBroken(r.tgt)
+	}
+	ginkgo.Fail("ERROR (a harness problem, not a verdict on the client): " + err.Error())
+}
+
+// skip ends the case as UNSUPPORTED.
+func (r *caseRun) skip(reason string) {
+	r.res.Class = reports.Unsupported
+	r.res.Reason = reason
+	ginkgo.Skip("UNSUPPORTED: " + reason)
+}
+
+// script adds fault steps to a route of the case's server.
+func (r *caseRun) script(route knoxtest.Route, steps ...knoxtest.Step) { r.srv.Script(route, steps...) }
+
+// open creates the client on first use, with the credentials and config the
+// scenario may have adjusted.
+func (r *caseRun) open() {
+	if r.opened {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, closeTimeout+5*time.Second)
+	defer cancel()
+	err := r.tgt.NewClient(ctx, target.NewClientParams{Client: r.clientID, Endpoints: r.endpoints,
+		Credentials: r.creds, CAFile: r.caFile, Config: r.config})
+	if err != nil {
+		r.fromError("newClient", err)
+	}
+	r.opened = true
+}
+
+// fromError turns an adapter error into UNSUPPORTED or ERROR.
+func (r *caseRun) fromError(what string, err error) {
+	var sk *target.SkipError
+	if errors.As(err, &sk) {
+		r.skip(sk.Reason)
+	}
+	r.harness(fmt.Errorf("%s: %w", what, err))
+}
+
+// invoke asks the client to perform op and waits at most its advised timeout
+// plus giveUpSlack; a client that takes longer is recorded as having given up
+// nothing (GaveUp) and the case goes on to judge it.
+func (r *caseRun) invoke(op target.Op, params any) target.Outcome {
+	r.open()
+	rec := r.call(op, params)
+	r.record(rec)
+	return rec.Outcome
+}
+
+// invokeConcurrently performs n invokes of op at once.
+func (r *caseRun) invokeConcurrently(n int, op target.Op, params any) []target.Outcome {
+	r.open()
+	recs := make([]callResult, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			recs[i] = r.call(op, params)
+		}()
+	}
+	wg.Wait()
+	out := make([]target.Outcome, n)
+	for i, rec := range recs {
+		r.record(rec)
+		out[i] = rec.Outcome
+	}
+	return out
+}
+
+type callResult struct {
+	invokeRecord
+	err error
+}
+
+// call performs one invoke; safe to run concurrently (it touches no run state).
+func (r *caseRun) call(op target.Op, params any) callResult {
+	var raw json.RawMessage
+	if params != nil {
+		b, err := json.Marshal(params)
+		if err != nil {
+			return callResult{err: fmt.Errorf("encoding %s params: %w", op, err)}
+		}
+		raw = b
+	}
+	deadline := time.Duration(r.config.TimeoutMs)*time.Millisecond + giveUpSlack
+	ctx, cancel := context.WithTimeout(r.ctx, deadline)
+	defer cancel()
+	start := time.Now()
+	out, err := r.tgt.Invoke(ctx, target.InvokeParams{Client: r.clientID, Op: op, Params: raw})
+	rec := callResult{invokeRecord: invokeRecord{Op: op, Outcome: out, Started: start, Elapsed: time.Since(start)}}
+	if err != nil && ctx.Err() != nil && r.ctx.Err() == nil && !target.IsHarness(err) {
+		rec.GaveUp = true
+		return rec
+	}
+	rec.err = err
+	return rec
+}
+
+func (r *caseRun) record(rec callResult) {
+	if rec.err != nil {
+		r.fromError("invoke "+string(rec.Op), rec.err)
+	}
+	if rec.GaveUp {
+		r.hung = true
+	}
+	r.invokes = append(r.invokes, rec.invokeRecord)
+	r.settled = false
+}
+
+// mark returns the journal position now, for checks on what follows.
+func (r *caseRun) mark() int { return len(r.srv.Journal()) }
+
+// settle waits out the grace window once after the last invoke, so that
+// retries a client sends in the background are in the journal.
+func (r *caseRun) settle() {
+	if r.settled {
+		return
+	}
+	r.settled = true
+	if r.hung {
+		return // the suite already waited past the client's timeout
+	}
+	select {
+	case <-time.After(graceWindow):
+	case <-r.ctx.Done():
+	}
+}
+
+// ev is the evidence of the whole case.
+func (r *caseRun) ev() *Evidence { return r.since(0) }
+
+// since is the evidence from journal position from on.
+func (r *caseRun) since(from int) *Evidence {
+	r.settle()
+	return &Evidence{Journal: r.srv.Journal(), From: from, Invokes: append([]invokeRecord(nil), r.invokes...), Config: r.config}
+}
+
+func (r *caseRun) must(ev *Evidence, q *Requirement)   { r.check(knoxerr.MUST, ev, q) }
+func (r *caseRun) should(ev *Evidence, q *Requirement) { r.check(knoxerr.SHOULD, ev, q) }
+func (r *caseRun) info(ev *Evidence, q *Requirement)   { r.check(knoxerr.INFO, ev, q) }
+
+// check judges q through Gomega and records the result; failures are collected
+// so that every check of the case is reported, then verdict fails the spec.
+func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
+	var failure string
+	g := gomega.NewGomega(func(message string, _ ...int) { failure = message })
+	g.Expect(ev).To(q)
+	r.res.Checks = append(r.res.Checks, reports.Check{Name: q.Name, Level: string(level), Passed: failure == "",
+		Expected: q.Expected, Actual: q.Actual})
+	if failure == "" {
+		return
+	}
+	msg := fmt.Sprintf("[%s] %s\n%s", level, q.Name, failure)
+	switch level {
+	case knoxerr.MUST:
+		r.mustFailures = append(r.mustFailures, msg)
+	case knoxerr.SHOULD:
+		r.shouldFailures = append(r.shouldFailures, msg)
+	}
+}
+
+// verdict fails the spec when a MUST check failed, or a SHOULD check under Strict.
+func (r *caseRun) verdict() {
+	failures := r.mustFailures
+	if r.s.opts.Strict {
+		failures = append(failures, r.shouldFailures...)
+	}
+	if len(failures) > 0 {
+		ginkgo.Fail(strings.Join(failures, "\n\n"))
+	}
+}

@@ -1,0 +1,279 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/reports"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// startTimeout bounds starting the adapter and its hello.
+const startTimeout = 30 * time.Second
+
+// maxRestarts is how often a process restarts an adapter that became unusable
+// (crashed, or stuck in a client that never gave up) before it stops trying.
+const maxRestarts = 3
+
+// suite is the per-process state: the target and what hello said.
+type suite struct {
+	opts  Options
+	trace io.Writer
+
+	mu       sync.Mutex
+	tgt      target.Target
+	hello    target.HelloResult
+	startErr error
+	broken   bool
+	restarts int
+
+	clientSeq atomic.Int64
+}
+
+// Register builds the Ginkgo tree of the suite: a BeforeSuite that starts the
+// target, one table entry per case (description = case ID, labels = level,
+// area and codes), and a ReportAfterSuite that writes the artifacts. Call it
+// once per process, identically in every parallel worker, before RunSpecs.
+func Register(opts Options) {
+	s := &suite{opts: opts}
+	if opts.Trace != nil {
+		s.trace = &lockedWriter{w: opts.Trace}
+	}
+	ginkgo.BeforeSuite(func(ctx ginkgo.SpecContext) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.startLocked(ctx)
+	}, ginkgo.NodeTimeout(startTimeout+5*time.Second))
+	ginkgo.AfterSuite(func() { s.stop() })
+
+	defs := catalogue()
+	entries := make([]ginkgo.TableEntry, 0, len(defs))
+	for _, d := range defs {
+		entries = append(entries, ginkgo.Entry(d.ID, d.labels(), ginkgo.SpecTimeout(d.specTimeout()), d.ID))
+	}
+	ginkgo.DescribeTable(SuiteText, func(ctx ginkgo.SpecContext, id string) {
+		s.runCase(ctx, catalogueByID[id])
+	}, entries)
+
+	ginkgo.ReportAfterSuite("knoxconform artifacts", func(r ginkgo.Report) {
+		s.writeReports(r)
+	})
+}
+
+// startLocked starts the target and says hello; a failure is kept in startErr
+// and turns every case into ERROR (the suite never fails BeforeSuite, so the
+// reports still list every case with the reason).
+func (s *suite) startLocked(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	topts := target.Options{RequestTimeout: s.opts.RequestTimeout, Trace: s.trace}
+	var tgt target.Target
+	var err error
+	switch {
+	case s.opts.InProcess != nil:
+		tgt = target.InProcessWith(s.opts.InProcess, topts)
+	case s.opts.Target != "":
+		tgt, err = target.Start(ctx, s.opts.Target, topts)
+	case s.opts.TargetAddr != "":
+		tgt, err = target.Dial(ctx, s.opts.TargetAddr, topts)
+	default:
+		err = errors.New("no target: pass --target \"COMMAND\" (an adapter to start) or --target-addr HOST:PORT (one already listening)")
+	}
+	if err != nil {
+		s.startErr = fmt.Errorf("starting the adapter: %w", err)
+		return
+	}
+	hello, err := tgt.Hello(ctx, target.HelloParams{Protocol: target.ProtocolVersion})
+	if err == nil && hello.Protocol != target.ProtocolVersion {
+		err = &target.HarnessError{Op: "hello", Reason: fmt.Sprintf("the adapter speaks protocol %d; this suite speaks %d", hello.Protocol, target.ProtocolVersion), Stderr: tgt.Stderr()}
+	}
+	if err != nil {
+		s.startErr = fmt.Errorf("the adapter's hello failed: %w", err)
+		_ = tgt.Close()
+		return
+	}
+	s.tgt, s.hello, s.startErr, s.broken = tgt, hello, nil, false
+}
+
+func (s *suite) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tgt != nil {
+		_ = s.tgt.Close()
+		s.tgt = nil
+	}
+}
+
+// markBroken records that tgt is unusable, so that the next case restarts it.
+func (s *suite) markBroken(tgt target.Target) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if tgt != nil && tgt == s.tgt {
+		s.broken = true
+	}
+}
+
+// acquire returns a usable target, restarting a broken one (boundedly).
+func (s *suite) acquire(ctx context.Context) (target.Target, target.HelloResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken && s.startErr == nil {
+		if s.restarts >= maxRestarts {
+			return nil, s.hello, fmt.Errorf("the adapter became unusable and was restarted %d times already; fix the adapter (see its stderr) and run again", maxRestarts)
+		}
+		s.restarts++
+		if s.tgt != nil {
+			_ = s.tgt.Close()
+			s.tgt = nil
+		}
+		s.startLocked(ctx)
+	}
+	if s.startErr != nil {
+		return nil, s.hello, s.startErr
+	}
+	if s.tgt == nil {
+		return nil, s.hello, errors.New("the adapter was not started (BeforeSuite did not run)")
+	}
+	return s.tgt, s.hello, nil
+}
+
+// runCase is the body of every table entry.
+func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
+	r := &caseRun{ctx: ctx, def: d, s: s, res: &reports.CaseResult{Case: d.Case}}
+	ginkgo.DeferCleanup(r.cleanup)
+
+	tgt, hello, err := s.acquire(ctx)
+	if err != nil {
+		var h *target.HarnessError
+		if errors.As(err, &h) {
+			r.res.Stderr = h.Stderr
+		}
+		r.harness(err)
+	}
+	r.tgt = tgt
+	for _, op := range d.ops {
+		if !slices.Contains(hello.Operations, op) {
+			r.skip(fmt.Sprintf("the adapter does not support %s (it is not among the operations its hello lists)", op))
+		}
+	}
+	for _, f := range d.features {
+		if !slices.Contains(hello.Features, f) {
+			r.skip(fmt.Sprintf("the adapter does not declare the %q feature in its hello", f))
+		}
+	}
+
+	srv, err := startServer(d.server)
+	if err != nil {
+		r.harness(err)
+	}
+	r.srv = srv
+	c := srv.Credentials()
+	r.creds = target.Credentials{KeysFile: c.KeysFile, ClientIdentifier: c.ClientIdentifier, SAClientID: c.SAClientID,
+		SAClientSecret: c.SAClientSecret, SARedirectURI: c.SARedirectURI, SAAppID: c.SAAppID}
+	e := srv.Endpoints()
+	r.endpoints = target.Endpoints{KnoxBaseURL: e.KnoxBaseURL, SATokenURL: e.SATokenURL, SAAuthorizeURL: e.SAAuthorizeURL}
+	r.caFile = srv.CAFile()
+	r.config = defaultConfig()
+	if d.config != nil {
+		d.config(&r.config)
+	}
+	r.clientID = fmt.Sprintf("p%d-%d-%s", ginkgo.GinkgoParallelProcess(), s.clientSeq.Add(1), d.ID)
+	s.tracef("case %s: client %s, server %s", d.ID, r.clientID, srv.URL)
+
+	d.run(r)
+	r.verdict()
+}
+
+// startServer starts a simulated Knox Cloud, turning a panic into an error.
+func startServer(opts []knoxtest.Option) (srv *knoxtest.Server, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("starting the simulated Knox Cloud: %v", p)
+		}
+	}()
+	return knoxtest.NewServer(opts...), nil
+}
+
+// cleanup runs after pass, fail, skip, timeout and interrupt: it releases the
+// client and the server and attaches the evidence.
+func (r *caseRun) cleanup() {
+	var journal []knoxtest.Exchange
+	if r.srv != nil {
+		journal = r.srv.Journal()
+		if r.hung {
+			// Closing the server first releases a client stuck on a hung
+			// connection, so that closeClient can be answered.
+			r.srv.Close()
+		}
+	}
+	if r.opened && r.tgt != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		err := r.tgt.CloseClient(ctx, target.CloseClientParams{Client: r.clientID})
+		cancel()
+		if err != nil && target.IsHarness(err) {
+			r.s.markBroken(r.tgt)
+		}
+	}
+	if r.srv != nil && !r.hung {
+		r.srv.Close()
+	}
+	r.res.Timeline = timeline(journal)
+	if n := len(r.invokes); n > 0 {
+		last := r.invokes[n-1]
+		o := &reports.Outcome{OK: last.Outcome.OK}
+		if last.GaveUp {
+			o.Kind, o.Message = "hang", fmt.Sprintf("client did not give up: no answer after %d ms", ms(last.Elapsed))
+		} else if e := last.Outcome.Error; e != nil {
+			o.Kind, o.HTTPStatus, o.Code, o.Message = string(e.Kind), e.HTTPStatus, e.Code, e.Message
+		}
+		r.res.Outcome = o
+	}
+	if r.res.Class != reports.Error && len(r.mustFailures) > 0 && r.tgt != nil {
+		r.res.Stderr = tail(r.tgt.Stderr(), 8<<10)
+	}
+	r.s.traceJournal(r.def.ID, r.res.Timeline)
+	ginkgo.AddReportEntry(reports.EntryName, caseEvidence{*r.res}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+func (s *suite) tracef(format string, args ...any) {
+	if s.trace != nil {
+		fmt.Fprintf(s.trace, "%s # "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05.000")}, args...)...)
+	}
+}
+
+func (s *suite) traceJournal(id string, tl []reports.Attempt) {
+	if s.trace == nil {
+		return
+	}
+	for _, a := range tl {
+		s.tracef("case %s: http %s", id, attemptLine(a))
+	}
+}
+
+// lockedWriter serialises writes from the target's goroutines and the suite's.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
