@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/constant"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -24,10 +25,13 @@ const Doc = `report switches over Knox codes that miss codes needing their own h
 
 knoxswitch reports a switch whose tag is a knoxerr.Code (for example
 knoxerr.CodeOf(err) or the Code field of *knoxerr.Error) when it has no default
-and lacks a case for a code whose documented handling differs from "surface the
-error": 4002250 (sign a new JWT and retry), 4032251 and 401 (obtain a new access
-token and retry once), 429, 500 and LIC_5101 (retry with backoff). Such a
-switch drops exactly the errors a client is expected to recover from. A default
+and handles some but not all of the codes whose documented handling differs
+from "surface the error": 4002250 (sign a new JWT and retry), 4032251 and 401
+(obtain a new access token and retry once), 429, 500 and LIC_5101 (retry with
+backoff). Such a switch is where retries are decided, and it drops exactly the
+errors a client is expected to recover from. A switch that names only codes that
+are never retried (picking out special cases before another dispatch) is not
+reported. A default
 case counts as handling the rest, because Samsung adds codes over time. With
 -knoxswitch.enforce, or a //knoxvet:enforce comment on the line of the switch or
 the line above, every documented code needs a case, default or not. Aliases
@@ -130,6 +134,11 @@ func checkSwitch(pass *analysis.Pass, dirs *directive.Set, sw *ast.SwitchStmt) {
 		required = catalogue
 	case hasDefault:
 		return // the default handles every code without a case
+	case !slices.ContainsFunc(actionable, func(e knoxerr.Entry) bool { return covered[e.Code] }):
+		// A switch naming only codes that are never retried picks out special
+		// cases before some other dispatch (by Class, say); it is not where
+		// retries are decided, so a missing retry code there is no evidence.
+		return
 	default:
 		required = actionable
 	}

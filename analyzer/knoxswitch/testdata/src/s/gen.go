@@ -6,7 +6,7 @@ import "github.com/knoxconform/knoxconform/knoxerr"
 
 func generated(err error) bool {
 	switch knoxerr.CodeOf(err) {
-	case knoxerr.AUT1001:
+	case knoxerr.AccessTokenExpired: // would be reported outside a generated file
 		return true
 	}
 	return false

@@ -39,6 +39,18 @@ func complete(e *knoxerr.Error) string {
 	return ""
 }
 
+// Only codes that are never retried: special cases picked out before another
+// dispatch (the reference client classifies the rest by Class().Retry()).
+func specialCases(e *knoxerr.Error) string {
+	switch e.Code.Canonical() {
+	case knoxerr.AccessTokenBadRequest:
+		return "re-sign once"
+	case knoxerr.AccessTokenInvalid:
+		return "drop the token"
+	}
+	return "classify by retry"
+}
+
 // A default handles the rest.
 func withDefault(err error) string {
 	switch knoxerr.CodeOf(err) {
