@@ -46,6 +46,7 @@ bench: build
 
 ## docs: regenerate the docs that are generated from code
 docs: build
+	$(GO) generate ./target
 	$(BIN)/knoxconform catalog --format markdown > docs/codes.md
 	$(BIN)/knoxconform list --format markdown > docs/cases.md
 	$(BIN)/knoxvet help -markdown > docs/analyzers.md
