@@ -231,16 +231,25 @@ func TimelineSVG(c CaseResult, runStart string) string {
 			continue
 		}
 		y := laneY(a.lane)
-		if end, ok := bandEnd[a.lane]; ok && x(a.OffsetMs)-x(end) < 120 {
-			bandLevel[a.lane] = (bandLevel[a.lane] + 1) % 3
+		if end, ok := bandEnd[a.lane]; ok && math.Abs(x(a.OffsetMs+a.raMs)-x(end)) < 260 {
+			bandLevel[a.lane] = (bandLevel[a.lane] + 1) % 2
 		} else {
 			bandLevel[a.lane] = 0
 		}
-		bandEnd[a.lane] = a.OffsetMs
-		w := math.Max(x(a.OffsetMs+a.raMs)-x(a.OffsetMs), 1.5)
-		fmt.Fprintf(&b, `<g class="retry-after"><rect x="%.1f" y="%.1f" width="%.1f" height="62" fill="#bf8700" fill-opacity="0.12" stroke="#bf8700" stroke-dasharray="4 3"/>`, x(a.OffsetMs), y-42, w)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#7d4e00" font-size="10">%s</text><title>%s</title></g>`, x(a.OffsetMs)+4, y-32+float64(bandLevel[a.lane])*11,
-			esc("Retry-After: "+a.RetryAfter+" (#"+strconv.Itoa(a.Seq)+")"),
+		bandEnd[a.lane] = a.OffsetMs + a.raMs
+		x0, x1 := x(a.OffsetMs), x(a.OffsetMs+a.raMs)
+		w := math.Max(x1-x0, 1.5)
+		fmt.Fprintf(&b, `<g class="retry-after"><rect x="%.1f" y="%.1f" width="%.1f" height="78" fill="#bf8700" fill-opacity="0.12" stroke="#bf8700" stroke-dasharray="4 3"/>`, x0, y-60, w)
+		// The label sits at the window's end, where the next attempt was due;
+		// a window too narrow for it is labelled from its start instead.
+		label := "Retry-After: " + a.RetryAfter + " (#" + strconv.Itoa(a.Seq) + ") ends t+" + fmtMs(a.OffsetMs+a.raMs)
+		lw := float64(len([]rune(label))) * 5.6
+		lx, anchor := x1-4, "end"
+		if w < lw+8 {
+			lx, anchor = x0+4, "start"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="%s" fill="#7d4e00" font-size="10">%s</text><title>%s</title></g>`, lx, y-50+float64(bandLevel[a.lane])*11, anchor,
+			esc(label),
 			esc(fmt.Sprintf("Attempt %d's response sent Retry-After: %s; no request should arrive before t+%s", a.Seq, a.RetryAfter, fmtMs(a.OffsetMs+a.raMs))))
 	}
 
@@ -281,6 +290,8 @@ func TimelineSVG(c CaseResult, runStart string) string {
 
 	// Markers last, so they sit on top.
 	lastLabelX := map[int]float64{}
+	lastLabel := map[int]string{}
+	lastNoteX := map[int]float64{}
 	stagger := map[int]int{}
 	for _, a := range as {
 		y := laneY(a.lane)
@@ -290,19 +301,22 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		if a.Injected {
 			fill, text = col, "#ffffff"
 		}
-		// Labels of close markers are stacked three high; past that they are
-		// left to the tooltip and the table, which list every attempt.
+		// Labels of close markers are stacked three high; past that, and when a
+		// label would repeat its neighbour's, they are left to the tooltip and
+		// the table, which list every attempt.
+		label := statusLabel(a.Attempt)
 		showLabel := true
 		if lx, ok := lastLabelX[a.lane]; ok && cx-lx < 64 {
-			if stagger[a.lane] == 2 {
+			if stagger[a.lane] == 2 || label == lastLabel[a.lane] {
 				showLabel = false
 			} else {
 				stagger[a.lane]++
-				lastLabelX[a.lane] = cx
 			}
 		} else {
 			stagger[a.lane] = 0
-			lastLabelX[a.lane] = cx
+		}
+		if showLabel {
+			lastLabelX[a.lane], lastLabel[a.lane] = cx, label
 		}
 		ly := y - 14 - float64(stagger[a.lane])*12
 
@@ -323,9 +337,11 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="8.5" fill="%s" stroke="%s" stroke-width="2"/>`, cx, y, fill, col)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9" font-weight="700" fill="%s">%d</text>`, cx, y+3.2, text, a.Seq)
 		if showLabel {
-			fmt.Fprintf(&b, `<text class="status" x="%.1f" y="%.1f" text-anchor="middle" font-weight="600" fill="%s">%s</text>`, cx, ly, col, esc(statusLabel(a.Attempt)))
+			fmt.Fprintf(&b, `<text class="status" x="%.1f" y="%.1f" text-anchor="middle" font-weight="600" fill="%s">%s</text>`, cx, ly, col, esc(label))
 		}
-		if a.note != "" && (showLabel || a.note == "same-jwt" || a.note == "same-jti") {
+		nx, noted := lastNoteX[a.lane]
+		if a.note != "" && (!noted || cx-nx > 90) {
+			lastNoteX[a.lane] = cx
 			ncol, nlabel := noteStyle(a.note)
 			fmt.Fprintf(&b, `<text class="note" x="%.1f" y="%.1f" text-anchor="middle" font-weight="700" fill="%s">%s</text>`, cx, y+50, ncol, esc(nlabel))
 		}
