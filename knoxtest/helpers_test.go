@@ -114,6 +114,8 @@ func lastExchange(srv *knoxtest.Server) knoxtest.Exchange {
 
 var _ = strings.TrimSpace
 
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
 func x509Pool(pemData []byte) *x509.CertPool {
 	p := x509.NewCertPool()
 	Expect(p.AppendCertsFromPEM(pemData)).To(BeTrue())

@@ -1,0 +1,95 @@
+package knoxtest_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/knoxconform/knoxconform/knoxkeys"
+	"github.com/knoxconform/knoxconform/knoxtest"
+)
+
+// Benchmarks of loopback throughput; run with
+//
+//	go test ./knoxtest -run '^$' -bench . -benchtime 2s
+//
+// Signing is done outside the timed loop where it can be, so the numbers are
+// the server's cost plus one loopback round trip.
+
+func BenchmarkNewServer(b *testing.B) {
+	knoxtest.NewServer().Close() // the per-process key and CA are not what is measured
+	b.ResetTimer()
+	for b.Loop() {
+		knoxtest.NewServer().Close()
+	}
+}
+
+func BenchmarkAccessToken(b *testing.B) {
+	srv := knoxtest.NewServer()
+	defer srv.Close()
+	k, err := knoxkeys.Load(srv.Credentials().KeysFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bodies := make([]string, b.N)
+	for i := range bodies {
+		j, err := k.SignClientIdentifier(srv.Credentials().ClientIdentifier, time.Now(), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies[i] = `{"clientIdentifierJwt":"` + j + `","base64EncodedStringPublicKey":"` + k.PublicB64() + `","validityForAccessTokenInMinutes":30}`
+	}
+	cl := srv.Client()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := cl.Post(srv.URL+"/ams/v1/users/accesstoken", "application/json", strings.NewReader(bodies[i]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
+
+func BenchmarkListDevices(b *testing.B) {
+	srv := knoxtest.NewServer()
+	defer srv.Close()
+	k, err := knoxkeys.Load(srv.Credentials().KeysFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	j, _ := k.SignClientIdentifier(srv.Credentials().ClientIdentifier, time.Now(), 0)
+	resp, err := srv.Client().Post(srv.URL+"/ams/v1/users/accesstoken", "application/json",
+		strings.NewReader(`{"clientIdentifierJwt":"`+j+`","base64EncodedStringPublicKey":"`+k.PublicB64()+`"}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tok struct{ AccessToken string }
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err := jsonUnmarshal(body, &tok); err != nil {
+		b.Fatal(err)
+	}
+	apiJWT, _ := k.SignAccessToken(tok.AccessToken, time.Now(), 0) // reused: jti freshness is off by default on resources
+	cl := srv.Client()
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequest("GET", srv.URL+"/kcs/v1/kme/devices/list?pageNum=1", nil)
+		req.Header.Set("x-knox-apitoken", apiJWT)
+		req.Header.Set("Accept", "application/json")
+		resp, err := cl.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+}
