@@ -18,6 +18,15 @@ import (
 
 func run(t *testing.T, analyzers []*analysis.Analyzer, patterns ...string) {
 	t.Helper()
+	pkgs := load(t, patterns...)
+	if packages.PrintErrors(pkgs) > 0 {
+		t.Fatalf("packages %v do not load cleanly", patterns)
+	}
+	analyze(t, analyzers, pkgs, patterns)
+}
+
+func load(t *testing.T, patterns ...string) []*packages.Package {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("loads and type-checks real packages; skipped with -short")
 	}
@@ -28,9 +37,11 @@ func run(t *testing.T, analyzers []*analysis.Analyzer, patterns ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if packages.PrintErrors(pkgs) > 0 {
-		t.Fatalf("packages %v do not load cleanly", patterns)
-	}
+	return pkgs
+}
+
+func analyze(t *testing.T, analyzers []*analysis.Analyzer, pkgs []*packages.Package, patterns []string) {
+	t.Helper()
 	graph, err := checker.Analyze(analyzers, pkgs, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -71,4 +82,17 @@ func TestNetHTTPIsCleanForKnoxAnalyzers(t *testing.T) {
 func TestCatalogueIsClean(t *testing.T) {
 	run(t, []*analysis.Analyzer{knoxcode.Analyzer, knoxswitch.Analyzer, knoxhttp.Analyzer},
 		"github.com/knoxconform/knoxconform/knoxerr")
+}
+
+// The reference Knox client in fixtures is the kind of code knoxvet exists for,
+// written to the rules: every finding there is a false positive (its switch that
+// picks out never-retried codes before dispatching by class was one). It belongs
+// to another part of the project and may be mid-edit, so a load failure skips.
+func TestReferenceClientIsClean(t *testing.T) {
+	const pattern = "github.com/knoxconform/knoxconform/fixtures/clients/reference/..."
+	pkgs := load(t, pattern)
+	if len(pkgs) == 0 || packages.PrintErrors(pkgs) > 0 {
+		t.Skipf("%s does not load cleanly right now; nothing to measure", pattern)
+	}
+	analyze(t, []*analysis.Analyzer{knoxcode.Analyzer, knoxswitch.Analyzer, knoxhttp.Analyzer}, pkgs, nil)
 }

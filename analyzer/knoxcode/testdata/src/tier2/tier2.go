@@ -26,5 +26,11 @@ func handle(resp *http.Response) string {
 	}
 	limit := 4000000
 	_ = limit
+	// Decoded into a map, JSON numbers are float64: the literal is a float constant.
+	var generic map[string]float64
+	_ = json.NewDecoder(resp.Body).Decode(&generic)
+	if generic["code"] == 4002250 { // want `hard-coded Knox code 4002250 \(API_KEY_NON_UNIQUE_JWTID\); use knoxerr.APIKeyNonUniqueJWTIDNum`
+		return "resign"
+	}
 	return ""
 }
