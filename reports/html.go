@@ -68,8 +68,13 @@ type htmlCase struct {
 	Sources  []sourcePart
 	SVG      template.HTML
 	Attempts []htmlAttempt
-	Codes    string
+	// MoreAttempts counts attempts left out of the table (see maxTableRows).
+	MoreAttempts int
+	Codes        string
 }
+
+// maxTableRows bounds the attempt table of one case; summary.json has them all.
+const maxTableRows = 1000
 
 type sourcePart struct {
 	Text string
@@ -156,6 +161,10 @@ func htmlCases(s *Summary) []htmlCase {
 		h.Open = failing(c.Class, true) || c.UnexpectedPass
 		h.SVG = template.HTML(TimelineSVG(c, s.Run.Start)) // escaped by TimelineSVG
 		as, _ := analyse(c, s.Run.Start)
+		if len(as) > maxTableRows {
+			h.MoreAttempts = len(as) - maxTableRows
+			as = as[:maxTableRows]
+		}
 		for _, a := range as {
 			ha := htmlAttempt{Attempt: a.Attempt, Gap: "—", Src: "natural", Status: statusLabel(a.Attempt), Note: a.note, TooEarly: a.tooEarly}
 			ha.Repeated = a.note == "same-jwt" || a.note == "same-jti"

@@ -1,9 +1,14 @@
 package reports
 
 import (
+	"math"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 func htmlOf(t *testing.T, s *Summary) string {
@@ -112,5 +117,42 @@ func TestTimelineFindsRepeatedJTI(t *testing.T) {
 	}
 	if TimelineSVG(CaseResult{}, "") != "" {
 		t.Error("a case without attempts drew a timeline")
+	}
+}
+
+// Bad evidence (non-finite numbers, negative offsets, absurd Retry-After
+// values, thousands of attempts) must neither panic nor draw garbage.
+func TestTimelineSurvivesBadEvidence(t *testing.T) {
+	c := CaseResult{Case: Case{ID: "x"}, Class: Fail}
+	for i := 0; i < 2500; i++ {
+		c.Timeline = append(c.Timeline, Attempt{Seq: i + 1, OffsetMs: float64(i), GapMs: 1, Method: "GET", Route: "/r", Status: 429, RetryAfter: "1"})
+	}
+	c.Timeline[1].OffsetMs = math.NaN()
+	c.Timeline[2].OffsetMs = -50
+	c.Timeline[3].GapMs = math.Inf(1)
+	c.Timeline[4].RetryAfter = "99999999999999999999"
+	c.Timeline[5].RetryAfter = "Wed, 21 Oct 2015 07:28:00 GMT"
+	c.Timeline[6].RetryAfter = "soon"
+	s := &Summary{Run: Run{DurationMs: math.Inf(1), Start: "not a time"}, Cases: []CaseResult{c}}
+	dir := t.TempDir()
+	if err := WriteAll(dir, s, types.Report{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	if strings.Contains(page, "NaN") || strings.Contains(page, "+Inf") {
+		t.Error("non-finite numbers reached report.html")
+	}
+	if n := strings.Count(page, `<g class="attempt`); n != maxDrawn {
+		t.Errorf("drew %d attempts, want the first %d", n, maxDrawn)
+	}
+	if !strings.Contains(page, "1500 more attempts, all listed in summary.json") {
+		t.Error("the attempt table does not say how many rows it left out")
+	}
+	if _, err := Load(filepath.Join(dir, SummaryJSONFile)); err != nil {
+		t.Errorf("summary.json of bad evidence does not load: %v", err)
 	}
 }

@@ -14,6 +14,10 @@ import (
 // The attempt timeline is drawn server-side as inline SVG: the page needs no
 // script and no external asset to show it, and it prints.
 
+// maxDrawn bounds the attempts drawn per case: a client in a hot loop can send
+// thousands, and the first few hundred already show the fault.
+const maxDrawn = 400
+
 const (
 	svgWidth    = 980.0
 	laneLabelW  = 170.0
@@ -167,6 +171,11 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		return ""
 	}
 	as, lanes := analyse(c, runStart)
+	omitted := 0
+	if len(as) > maxDrawn {
+		omitted = len(as) - maxDrawn
+		as = as[:maxDrawn]
+	}
 	timingBad := timingCheckFailed(c)
 	anyEarly := false
 	for _, a := range as {
@@ -175,6 +184,9 @@ func TimelineSVG(c CaseResult, runStart string) string {
 
 	maxX := 0.0
 	for _, a := range as {
+		if a.OffsetMs < 0 || math.IsNaN(a.OffsetMs) || math.IsInf(a.OffsetMs, 0) {
+			continue // bad evidence; drawn at 0 below
+		}
 		maxX = math.Max(maxX, a.OffsetMs)
 		if a.raMs >= 0 {
 			maxX = math.Max(maxX, a.OffsetMs+a.raMs)
@@ -185,7 +197,12 @@ func TimelineSVG(c CaseResult, runStart string) string {
 	}
 	maxX *= 1.04
 	plotW := svgWidth - laneLabelW - rightMargin
-	x := func(ms float64) float64 { return laneLabelW + ms/maxX*plotW }
+	x := func(ms float64) float64 {
+		if ms < 0 || math.IsNaN(ms) {
+			ms = 0
+		}
+		return laneLabelW + math.Min(ms, maxX)/maxX*plotW
+	}
 	plotH := float64(len(lanes)) * laneH
 	height := topMargin + plotH + axisH + legendH
 
@@ -218,7 +235,11 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="#57606a">%s</text>`, x(t), axisY+15, esc(fmtMs(t)))
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#57606a"/>`, laneLabelW, axisY, svgWidth-rightMargin, axisY)
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" fill="#57606a" font-style="italic">time since the case started (server clock)</text>`, svgWidth-rightMargin, axisY+29)
+	axisNote := "time since the case started (server clock)"
+	if omitted > 0 {
+		axisNote = fmt.Sprintf("first %d attempts drawn, %d more in the table and summary.json; ", maxDrawn, omitted) + axisNote
+	}
+	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" fill="#57606a" font-style="italic">%s</text>`, svgWidth-rightMargin, axisY+29, esc(axisNote))
 
 	laneY := func(l int) float64 { return topMargin + float64(l)*laneH + laneH/2 + 6 }
 

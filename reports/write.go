@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -52,6 +53,7 @@ func WriteAllWith(dir string, s *Summary, r types.Report, opt Options) error {
 	}
 	red := newRedactor(opt.Secrets)
 	red.summary(s)
+	normalize(s)
 	Finalize(s)
 
 	var errs []error
@@ -137,8 +139,10 @@ func writeAtomic(path string, b []byte) error {
 	return err
 }
 
-// normalize replaces nil lists by empty ones so consumers never meet null.
+// normalize replaces nil lists by empty ones so consumers never meet null, and
+// non-finite numbers (which JSON cannot carry and SVG cannot draw) by 0.
 func normalize(s *Summary) {
+	s.Run.DurationMs = finite(s.Run.DurationMs, 0)
 	if s.Run.Args == nil {
 		s.Run.Args = []string{}
 	}
@@ -156,5 +160,18 @@ func normalize(s *Summary) {
 		if c.Timeline == nil {
 			c.Timeline = []Attempt{}
 		}
+		c.DurationMs = finite(c.DurationMs, 0)
+		for j := range c.Timeline {
+			a := &c.Timeline[j]
+			a.OffsetMs = finite(a.OffsetMs, 0)
+			a.GapMs = finite(a.GapMs, -1)
+		}
 	}
+}
+
+func finite(f, instead float64) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return instead
+	}
+	return f
 }
