@@ -9,6 +9,9 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
+	"github.com/knoxconform/knoxconform/analyzer/knoxcode"
+	"github.com/knoxconform/knoxconform/analyzer/knoxhttp"
+	"github.com/knoxconform/knoxconform/analyzer/knoxswitch"
 	"github.com/knoxconform/knoxconform/analyzer/knoxunhandled"
 )
 
@@ -60,13 +63,22 @@ type entry struct {
 }
 
 // registry is the single list of Knox analyzers, in documentation order.
-// Analyzers of other packages are added here as they land.
 var registry = []entry{
+	{knoxcode.Analyzer, []Rule{
+		{knoxcode.RuleNumeric, "knoxcode", "Knox error code written as a number", "warning"},
+		{knoxcode.RuleString, "knoxcode", "Knox error code or symbolic name written as a string", "warning"},
+	}},
+	{knoxhttp.Analyzer, []Rule{
+		{knoxhttp.Rule, "knoxhttp", "HTTP status written as a number instead of an http.Status constant", "warning"},
+	}},
 	{knoxunhandled.Analyzer, []Rule{
 		{knoxunhandled.RuleBareCall, "knoxunhandled", "Knox call result dropped as a bare statement", "error"},
 		{knoxunhandled.RuleBlank, "knoxunhandled", "Knox error assigned to the blank identifier", "error"},
 		{knoxunhandled.RuleGoDefer, "knoxunhandled", "Knox error lost in a go or defer statement", "error"},
 		{knoxunhandled.RuleNeverRead, "knoxunhandled", "Knox error assigned to a variable that is never read", "error"},
+	}},
+	{knoxswitch.Analyzer, []Rule{
+		{knoxswitch.Rule, "knoxswitch", "switch over Knox codes misses codes that need their own handling", "warning"},
 	}},
 }
 

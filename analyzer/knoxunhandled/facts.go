@@ -243,6 +243,9 @@ func (s *state) assign(fi *funcInfo, lhs, rhs []ast.Expr) bool {
 }
 
 func isString(t types.Type) bool {
+	if t == nil {
+		return false
+	}
 	b, ok := types.Unalias(t).Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsString != 0
 }
