@@ -30,24 +30,18 @@ func Markdown(s *Summary) []byte {
 	}
 	b.WriteString("\n")
 
-	var lines []string
+	var failures, should []string
 	for _, c := range s.Cases {
-		if failing(c.Class, r.Strict) || c.Class == NonStrict {
-			lines = append(lines, fmt.Sprintf("- `%s` **%s**: %s", c.Class, md(c.ID), md(caseLine(c))))
+		line := fmt.Sprintf("- `%s` **%s**: %s", c.Class, md(c.ID), md(caseLine(c)))
+		switch {
+		case failing(c.Class, r.Strict):
+			failures = append(failures, line)
+		case c.Class == NonStrict:
+			should = append(should, line)
 		}
 	}
-	if len(lines) > 0 {
-		b.WriteString("### Failing cases\n\n")
-		const max = 50
-		for i, l := range lines {
-			if i == max {
-				fmt.Fprintf(&b, "- … and %d more: see report.html\n", len(lines)-max)
-				break
-			}
-			b.WriteString(l + "\n")
-		}
-		b.WriteString("\n")
-	}
+	list(&b, "Failing cases", failures)
+	list(&b, "SHOULD not met (NON-STRICT: fails only under --strict)", should)
 	var ups []string
 	for _, c := range s.Cases {
 		if c.UnexpectedPass {
@@ -90,3 +84,20 @@ var mdEscaper = strings.NewReplacer(
 )
 
 func md(s string) string { return mdEscaper.Replace(s) }
+
+// list writes a titled list of at most 50 lines; the rest is in report.html.
+func list(b *bytes.Buffer, title string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "### %s\n\n", title)
+	const max = 50
+	for i, l := range lines {
+		if i == max {
+			fmt.Fprintf(b, "- … and %d more: see %s\n", len(lines)-max, HTMLFile)
+			break
+		}
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("\n")
+}

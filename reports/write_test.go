@@ -160,6 +160,9 @@ func TestMarkdownSummary(t *testing.T) {
 			t.Errorf("summary.md lacks %q:\n%s", want, md)
 		}
 	}
+	if !strings.Contains(md, "### SHOULD not met") || strings.Index(md, "server/500/backoff-grows") < strings.Index(md, "### SHOULD not met") {
+		t.Error("the NON-STRICT case is not listed apart from the failures")
+	}
 	if strings.Contains(md, "validation/400/no-retry**") {
 		t.Error("a passing case is listed among the failing ones")
 	}
