@@ -92,9 +92,9 @@ func run(pass *analysis.Pass) (any, error) {
 	dirs := directive.New(pass)
 	defer dirs.Finish(RuleNumeric, RuleString)
 
-	talksToKnox := knoxpkg.TalksToKnox(pass.Pkg)
-	importsHTTP := talksToKnox || importsDirectly(pass.Pkg, knoxpkg.HTTPPath)
-	if !talksToKnox && !importsHTTP && !strict {
+	// Tier 2 needs a package that talks to Knox or is an HTTP client itself.
+	importsHTTP := knoxpkg.TalksToKnox(pass.Pkg) || importsDirectly(pass.Pkg, knoxpkg.HTTPPath)
+	if !importsHTTP && !strict {
 		return nil, nil // no knoxerr.Code type and no HTTP client code: nothing can be a code use
 	}
 
@@ -140,7 +140,7 @@ func check(pass *analysis.Pass, dirs *directive.Set, file *ast.File, c inspector
 	}
 	tv, ok := pass.TypesInfo.Types[lit]
 	if !ok || tv.Value == nil {
-		return
+		return // not type-checked (a literal in dead syntax): nothing to compare
 	}
 	var m knoxpkg.Match
 	val := tv.Value
@@ -151,7 +151,7 @@ func check(pass *analysis.Pass, dirs *directive.Set, file *ast.File, c inspector
 	case constant.Int:
 		n, exact := constant.Int64Val(val)
 		if !exact {
-			return
+			return // larger than any code
 		}
 		m, ok = knoxpkg.LookupInt(n)
 	case constant.String:
@@ -160,7 +160,7 @@ func check(pass *analysis.Pass, dirs *directive.Set, file *ast.File, c inspector
 		return
 	}
 	if !ok {
-		return
+		return // not a documented code
 	}
 	if classify(pass, c, tv.Type, m, importsHTTP) == notCode {
 		return
