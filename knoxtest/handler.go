@@ -18,6 +18,7 @@ import (
 type reply struct {
 	status     int
 	code       knoxerr.Code // canonical catalogue code, "" on success
+	bodyCode   knoxerr.Code // the code as the body spells it, when not the canonical one
 	detail     string
 	value      any // success body, JSON-encoded
 	shape      knoxerr.Shape
@@ -202,6 +203,7 @@ func injected(st Step) reply {
 	switch {
 	case st.Code != "":
 		rep = fail(st.Code, "injected by the test's fault script")
+		rep.bodyCode = st.Code // a scripted 4012250 stays 4012250 in the body
 	case st.Status != 0:
 		rep = fail(knoxerr.Code(strconv.Itoa(st.Status)), "injected by the test's fault script")
 	case st.Fault == FaultHTML:
@@ -273,7 +275,10 @@ func (s *Server) renderError(route Route, rep reply) []byte {
 	if code == knoxerr.HTTPForbidden {
 		name = "AUTHORIZATION_FAIL"
 	}
-	if code == knoxerr.AccessTokenBadRequest {
+	switch {
+	case rep.bodyCode != "":
+		code = rep.bodyCode
+	case code == knoxerr.AccessTokenBadRequest:
 		code = s.cfg.badRequestCode
 	}
 	if n, isNum := code.Number(); isNum {

@@ -73,6 +73,18 @@ var _ = Describe("fault scripts", func() {
 		Entry("classic LIC_5101", knoxerr.ShapeClassic, knoxerr.LIC5101, knoxerr.ShapeClassic),
 	)
 
+	It("keeps the spelling of a scripted code in the body and the canonical code in the journal", func() {
+		srv.Script(knoxtest.RouteAccessToken, knoxtest.Step{Code: knoxerr.AccessTokenBadRequest}, knoxtest.Step{Code: knoxerr.AccessTokenBadRequestAlias})
+		k := loadKeys(srv)
+		for _, want := range []string{"40122050", "4012250"} {
+			r := postAccessToken(srv, accessTokenBody(signCI(k, srv.Credentials().ClientIdentifier), k.PublicB64(), 30))
+			Expect(r.Status).To(Equal(401))
+			Expect(r.Err.RawCode).To(Equal(want))
+			Expect(r.Err.Name).To(Equal("ACCESS_TOKEN_BAD_REQUEST"))
+			Expect(lastExchange(srv).Code).To(Equal(knoxerr.AccessTokenBadRequest))
+		}
+	})
+
 	It("sends an empty body and an HTML body as a gateway would", func() {
 		srv.Script(knoxtest.RouteListDevices, knoxtest.Step{Fault: knoxtest.FaultEmpty, Status: 503},
 			knoxtest.Step{Fault: knoxtest.FaultHTML})
