@@ -191,7 +191,7 @@ func focusFor(globs []string) (focus, unmatched []string, err error) {
 		}
 		f, err := suiteFocusForGlob(g)
 		if err != nil {
-			return nil, nil, usagef("--cases %q: %v", g, err)
+			return nil, nil, err
 		}
 		focus = append(focus, f)
 	}

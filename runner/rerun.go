@@ -6,7 +6,9 @@ import (
 )
 
 // ShellQuote quotes s for a POSIX shell so it reads back as one word. Plain
-// words (letters, digits and -_./:=@%+,) are left alone.
+// words (letters, digits and -_./:=@%+,) are left alone; the rest go in
+// single quotes, or double quotes when s holds a single quote and nothing a
+// double-quoted word would expand.
 func ShellQuote(s string) string {
 	if s == "" {
 		return "''"
@@ -20,6 +22,14 @@ func ShellQuote(s string) string {
 	}
 	if plain {
 		return s
+	}
+	if !strings.Contains(s, "'") {
+		return "'" + s + "'"
+	}
+	// A single quote reads best inside double quotes, when nothing in s is
+	// special there.
+	if !strings.ContainsAny(s, "\"$`\\!") {
+		return `"` + s + `"`
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }

@@ -213,9 +213,18 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 		}
 	}
 	sort.Slice(failed, func(i, j int) bool { return failed[i].ID < failed[j].ID })
-	if len(failed) > 0 {
+	switch {
+	case len(failed) > 0 && len(failed) == len(s.Cases) && s.Run.HarnessError != "":
+		// Every case failed for one reason outside the client: one command, not N.
+		fmt.Fprintln(w, "\nEvery case was an ERROR because of the harness error above; fix it, then run again:")
+		fmt.Fprintf(w, "  %s\n", quoteArgs(cfg.Args))
+	case len(failed) > 0:
 		fmt.Fprintln(w, "\nRerun a failed case alone:")
-		for _, c := range failed {
+		for i, c := range failed {
+			if i == maxRerunLines {
+				fmt.Fprintf(w, "  … and %d more (every case's command is in %s, field \"rerun\")\n", len(failed)-i, SummaryFile)
+				break
+			}
 			cmd := c.Rerun
 			if cmd == "" {
 				cmd = cfg.RerunCommand(c.ID)
@@ -229,6 +238,17 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 			fmt.Fprintf(w, "  %s\n", c.ID)
 		}
 	}
+}
+
+// maxRerunLines caps the rerun commands printed; summary.json has them all.
+const maxRerunLines = 20
+
+func quoteArgs(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = ShellQuote(a)
+	}
+	return strings.Join(q, " ")
 }
 
 // wireConfig is what the parent hands its workers (as JSON in workerEnv's

@@ -39,7 +39,7 @@ func TestShellQuoteRoundTripsThroughSh(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
 	}
-	for _, s := range []string{"plain", "", "two words", "it's", `a"b`, "$HOME", "knox/*", "x;rm -rf y", "back\\slash"} {
+	for _, s := range []string{"plain", "", "two words", "it's", `a"b`, "$HOME", "knox/*", "x;rm -rf y", "back\\slash", "sh -c 'exit 3'", "it's $HOME", "don't!"} {
 		out, err := exec.Command("sh", "-c", "printf '%s' "+ShellQuote(s)).Output()
 		if err != nil {
 			t.Fatalf("%q: %v", s, err)
@@ -56,7 +56,7 @@ func TestShellQuoteRoundTripsThroughSh(t *testing.T) {
 func TestRerunCommand(t *testing.T) {
 	c := &Config{Target: "python3 adapter.py --mode 'x'", Strict: true, Seed: 42}
 	got := c.RerunCommand("knox/4002250/resign")
-	want := `knoxconform run --target 'python3 adapter.py --mode '"'"'x'"'"'' --cases 'knox/4002250/resign' --strict --seed 42`
+	want := `knoxconform run --target "python3 adapter.py --mode 'x'" --cases 'knox/4002250/resign' --strict --seed 42`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

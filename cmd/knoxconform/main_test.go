@@ -285,3 +285,157 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// referenceClient builds the bundled conformant client adapter once.
+var referenceClient = sync.OnceValues(func() (string, error) {
+	out := filepath.Join(filepath.Dir(knoxconformBin), "reference-client")
+	b, err := exec.Command("go", "build", "-o", out, "../../fixtures/clients/reference").CombinedOutput()
+	if err != nil {
+		return "", errors.New(err.Error() + "\n" + string(b))
+	}
+	return out, nil
+})
+
+func reference(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the suite against the reference client")
+	}
+	bin, err := referenceClient()
+	if err != nil {
+		t.Fatalf("building the reference client: %v", err)
+	}
+	return bin
+}
+
+// A slice of the catalogue that covers two areas and keeps the test short.
+const someCases = "body-shape/*,lic/*"
+
+func readSummary(t *testing.T, dir string) *reports.Summary {
+	t.Helper()
+	s, err := reports.Load(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatalf("no summary: %v", err)
+	}
+	return s
+}
+
+func TestRunAgainstTheReferenceClient(t *testing.T) {
+	ref := reference(t)
+	dir := t.TempDir()
+
+	serial := knoxconform(t, dir, 3*time.Minute, "run", "--target", ref, "--cases", someCases, "--report-dir", "serial")
+	if serial.code != 0 {
+		t.Fatalf("serial run: want exit 0, got %s", serial)
+	}
+	s1 := readSummary(t, filepath.Join(dir, "serial"))
+	if s1.Verdict != reports.VerdictConformant || len(s1.Cases) == 0 {
+		t.Fatalf("serial summary: %s with %d cases", s1.Verdict, len(s1.Cases))
+	}
+	for _, c := range s1.Cases {
+		if !strings.Contains(serial.stdout, "PASS        "+c.ID+" (") {
+			t.Errorf("no progress line for %s", c.ID)
+		}
+	}
+	if !strings.Contains(serial.stdout, "CONFORMANT: "+strconv.Itoa(len(s1.Cases))+" cases") || !strings.Contains(serial.stdout, filepath.Join(dir, "serial")) {
+		t.Errorf("the final summary lacks the verdict, count or report directory:\n%s", serial.stdout)
+	}
+
+	parallel := knoxconform(t, dir, 3*time.Minute, "run", "--target", ref, "--cases", someCases, "--report-dir", "parallel", "--procs", "2")
+	if parallel.code != 0 {
+		t.Fatalf("--procs 2: want exit 0, got %s", parallel)
+	}
+	s2 := readSummary(t, filepath.Join(dir, "parallel"))
+	if s2.Verdict != s1.Verdict || len(s2.Cases) != len(s1.Cases) || s2.Run.Procs != 2 {
+		t.Errorf("--procs 2: %s with %d cases (procs %d); serial: %s with %d", s2.Verdict, len(s2.Cases), s2.Run.Procs, s1.Verdict, len(s1.Cases))
+	}
+	for _, c := range s2.Cases {
+		if !strings.Contains(parallel.stdout, c.ID+" (") {
+			t.Errorf("--procs 2: no progress line for %s (workers' lines must reach the parent)", c.ID)
+		}
+	}
+	for _, f := range []string{"junit.xml", "report.json", "report.html", "summary.md"} {
+		if _, err := os.Stat(filepath.Join(dir, "parallel", f)); err != nil {
+			t.Errorf("--procs 2 did not write %s: %v", f, err)
+		}
+	}
+}
+
+func TestExpectedFailuresAndLabelFilterReachTheSuite(t *testing.T) {
+	ref := reference(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "known.txt")
+	if err := os.WriteFile(list, []byte("lic/LIC_4101/no-retry  listed to check the unexpected-pass report\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := knoxconform(t, dir, 3*time.Minute, "run", "--target", ref, "--cases", "lic/*", "--label-filter", "MUST",
+		"--expected-failures", list)
+	if r.code != 0 {
+		t.Fatalf("want exit 0, got %s", r)
+	}
+	s := readSummary(t, filepath.Join(dir, "knoxconform-report"))
+	want := len(listCases(t, "--cases", "lic/*", "--label-filter", "MUST"))
+	if len(s.Cases) != want || want == 0 {
+		t.Errorf("ran %d cases, list says the selection has %d", len(s.Cases), want)
+	}
+	found := false
+	for _, c := range s.Cases {
+		found = found || (c.ID == "lic/LIC_4101/no-retry" && c.UnexpectedPass)
+	}
+	if !found || !strings.Contains(r.stdout, "passed (remove them from the list)") {
+		t.Errorf("the listed case that passed is not reported as an unexpected pass:\n%s", r.stdout)
+	}
+}
+
+func TestCrashingTargetExits2WithASummarySayingWhy(t *testing.T) {
+	dir := t.TempDir()
+	r := knoxconform(t, dir, 2*time.Minute, "run", "--target", "sh -c 'exit 3'", "--cases", "lic/*")
+	if r.code != 2 {
+		t.Fatalf("want exit 2 (harness error), got %s", r)
+	}
+	s := readSummary(t, filepath.Join(dir, "knoxconform-report"))
+	if s.Verdict != reports.VerdictError || s.Run.HarnessError == "" {
+		t.Errorf("summary: verdict %q, harness error %q; want ERROR with the reason", s.Verdict, s.Run.HarnessError)
+	}
+	if !strings.Contains(r.stdout, "harness error: ") {
+		t.Errorf("the console summary does not say why:\n%s", r.stdout)
+	}
+}
+
+func TestInterruptStillWritesTheReports(t *testing.T) {
+	ref := reference(t)
+	for _, procs := range []string{"1", "2"} {
+		t.Run("procs="+procs, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, knoxconformBin, "run", "--target", ref, "--procs", procs, "--no-color")
+			cmd.Dir = dir
+			out := &syncBuffer{}
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Interrupt once the first case has finished: the run is under way.
+			deadline := time.Now().Add(time.Minute)
+			for !strings.Contains(out.String(), "PASS  ") && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			if ctx.Err() != nil {
+				t.Fatalf("still running 2 minutes after SIGINT:\n%s", out.String())
+			}
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+				t.Fatalf("an interrupted run must exit non-zero, got %v\n%s", err, out.String())
+			}
+			s := readSummary(t, filepath.Join(dir, "knoxconform-report"))
+			if !s.Run.Interrupted || len(s.Cases) >= len(listCases(t)) {
+				t.Errorf("summary: interrupted=%v with %d cases; want interrupted with fewer than all", s.Run.Interrupted, len(s.Cases))
+			}
+		})
+	}
+}
