@@ -38,6 +38,8 @@ knoxerr.Code (a comparison, switch case, map key, assignment, argument or return
 or when a seven-digit code, an AUT_/LIC_ code or a symbolic name is compared,
 switched on or used as a map key in a package that imports knoxerr or net/http.
 Integer literals are KNX101; string literals, including symbolic names, KNX102.
+knoxcode also reports //knoxvet: directives that no rule owns: an unknown verb,
+no or unknown rule ID (KNX900).
 
 It never reports const declarations (the place a code is named), struct tags,
 generated files, literals that merely mention a code ("LIC_4101 seen"),
@@ -90,7 +92,8 @@ const (
 
 func run(pass *analysis.Pass) (any, error) {
 	dirs := directive.New(pass)
-	defer dirs.Finish(RuleNumeric, RuleString)
+	// knoxcode also owns directive problems no single rule owns (KNX900).
+	defer dirs.Finish(RuleNumeric, RuleString, directive.Rule)
 
 	// Tier 2 needs a package that talks to Knox or is an HTTP client itself.
 	importsHTTP := knoxpkg.TalksToKnox(pass.Pkg) || importsDirectly(pass.Pkg, knoxpkg.HTTPPath)

@@ -28,6 +28,17 @@ const Rule = "KNX900"
 
 const prefix = "//knoxvet:"
 
+// Known lists every rule ID knoxvet has ever defined, so that an ignore naming
+// an unknown (typically mistyped) ID is reported. Add new IDs here; never
+// remove or reuse one.
+var Known = []string{
+	"KNX101", "KNX102", // knoxcode
+	"KNX110",                               // knoxhttp
+	"KNX201", "KNX202", "KNX203", "KNX204", // knoxunhandled
+	"KNX301", // knoxswitch
+	Rule,     // directives themselves
+}
+
 // ruleID is the shape of a knoxvet rule ID; IDs are stable and never reused.
 var ruleID = regexp.MustCompile(`^KNX[0-9]{3}$`)
 
@@ -204,9 +215,10 @@ func (s *Set) Report(d analysis.Diagnostic, rule string) {
 }
 
 // Finish reports, for the given rules only, ignore directives that matched nothing
-// and malformed directives naming those rules. Malformed directives that name no
-// valid rule at all are reported only when rules includes Rule (KNX900), so that
-// exactly one analyzer owns them. Call Finish at the end of run.
+// and malformed directives naming those rules. Problems no rule owns (a
+// directive that names no valid rule ID, an unknown verb, a rule ID not in
+// Known) are reported only when rules includes Rule (KNX900), so that exactly
+// one analyzer (knoxcode) owns them. Call Finish at the end of run.
 func (s *Set) Finish(rules ...string) {
 	for _, d := range s.dirs {
 		switch d.kind {
@@ -217,6 +229,14 @@ func (s *Set) Finish(rules ...string) {
 				s.pass.Report(analysis.Diagnostic{Pos: d.pos, End: d.end, Category: Rule, Message: d.problem})
 			}
 		case lineIgnore, fileIgnore:
+			if slices.Contains(rules, Rule) {
+				for _, r := range d.rules {
+					if !slices.Contains(Known, r) {
+						s.pass.Report(analysis.Diagnostic{Pos: d.pos, End: d.end, Category: Rule,
+							Message: "knoxvet directive names unknown rule " + r + "; the rules are " + strings.Join(Known, ", ")})
+					}
+				}
+			}
 			if d.skipped {
 				continue
 			}

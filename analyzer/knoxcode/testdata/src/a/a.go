@@ -66,6 +66,10 @@ func typed(err error, e *knoxerr.Error) error {
 	return nil
 }
 
+// knoxcode owns directive problems that name no rule of any analyzer.
+// want +1 "unknown knoxvet directive \"ignroe\""
+//knoxvet:ignroe KNX101 a typo in the verb
+
 func code() knoxerr.Code {
 	return "4042252" // want `use knoxerr.APIKeyRestrictionInvalid`
 }

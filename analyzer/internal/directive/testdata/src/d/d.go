@@ -37,6 +37,10 @@ func f() {
 	//knoxvet:ignroe KNX101 typo
 	_ = 7 // want "lucky"
 
+	// want +1 "unknown rule KNX199"
+	//knoxvet:ignore KNX199 a typo for KNX101
+	_ = 7 // want "lucky"
+
 	// Another analyzer's rule is not ours to judge: neither used nor reported.
 	//knoxvet:ignore KNX102 belongs to someone else
 	_ = 7 // want "lucky"
