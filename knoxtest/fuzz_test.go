@@ -101,12 +101,12 @@ func FuzzSamsungAccountForm(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, routePath(RouteSAToken), strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		s.ServeHTTP(rec, req)
-		if rec.Code != 200 && rec.Code != 400 {
+		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
 		j := s.Journal()
 		last := j[len(j)-1]
-		if rec.Code == 400 && !strings.HasPrefix(string(last.Code), "AUT_") {
+		if rec.Code == http.StatusBadRequest && !strings.HasPrefix(string(last.Code), "AUT_") {
 			t.Fatalf("400 without an AUT code: %q", last.Code)
 		}
 		if sec := parseSAForm([]byte(body)).Get("client_secret"); len(sec) >= 8 {

@@ -211,8 +211,11 @@ func injected(st Step) reply {
 	default:
 		rep = fail(knoxerr.HTTPInternalServerError, "injected by the test's fault script")
 	}
-	if st.Status != 0 {
+	if st.Status >= 200 && st.Status <= 599 {
 		rep.status = st.Status
+	} else if st.Status != 0 {
+		// net/http panics on statuses outside 100..999 and 1xx is no reply.
+		rep = fail(knoxerr.HTTPInternalServerError, "the fault script asked for HTTP status "+strconv.Itoa(st.Status)+", which is not a final status; sent 500 instead")
 	}
 	rep.shape = st.Shape
 	rep.retryAfter = st.RetryAfter

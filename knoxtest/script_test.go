@@ -51,6 +51,12 @@ var _ = Describe("fault scripts", func() {
 		Expect(j[3].JWT.SignatureValid).To(BeTrue())
 	})
 
+	It("answers 500 instead of panicking on a scripted status that is not a final HTTP status", func() {
+		srv.Script(knoxtest.RouteListDevices, knoxtest.Step{Status: 42}, knoxtest.Step{Status: 101})
+		Expect(listDevices(srv, apiToken(k, tok), 0).Status).To(Equal(500))
+		Expect(listDevices(srv, apiToken(k, tok), 0).Status).To(Equal(500))
+	})
+
 	It("applies a Forever step to every later request", func() {
 		srv.Script(knoxtest.RouteListDevices, knoxtest.Step{Times: knoxtest.Forever, Status: 500})
 		for range 3 {
