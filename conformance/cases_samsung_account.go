@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"strings"
-	"time"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
@@ -21,16 +20,28 @@ func samsungAccountCases() []*caseDef {
 		}
 		out = append(out, naturalNoRetry("sa/"+string(e.Code)+"/no-retry", e.Code, src, " ("+strings.TrimSuffix(e.Meaning, ".")+".)"))
 	}
-	out = append(out, newCase("sa/AUT_1802/no-resend-code", knoxerr.MUST, "an authorization code is never sent again after AUT_1802",
+	out = append(out, newCase("sa/AUT_1802/no-resend-code", knoxerr.MUST, "a used authorization code is never sent again after AUT_1802",
 		"An authorization code is single-use and short-lived: a client MUST NOT resend the same code after AUT_1802.", src, knoxerr.AUT1802).
 		needs(target.OpExchangeCode).scenario(func(r *caseRun) {
+		// A code that was already exchanged once: the server answers AUT_1802
+		// for real. (Mistakes lists the never-issued code first and the used
+		// one last; without it, the reply is scripted.)
+		var used *knoxtest.Mistake
+		for _, m := range r.srv.Mistakes() {
+			if m.Code == knoxerr.AUT1802 {
+				used = &m
+			}
+		}
 		code := r.authCode()
-		r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: code})
-		// The caller (wrongly) asks again with the code already used: the
-		// server answers AUT_1802 for real, and the client must stop there.
+		if used != nil {
+			r.useCredentials(used.Credentials)
+			code = used.AuthCode
+		} else {
+			r.script(knoxtest.RouteSAToken, always(knoxerr.AUT1802))
+		}
 		r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: code})
 		ev := r.ev()
-		r.must(ev, NeverResentAuthCode(2))
+		r.must(ev, NeverResentAuthCode(1))
 		r.must(ev, HaveFailed())
 		r.should(ev, HaveSurfacedCode(knoxerr.AUT1802))
 	}))
@@ -74,5 +85,3 @@ func authorizeTokenCases() []*caseDef {
 		}),
 	}
 }
-
-var _ = time.Second

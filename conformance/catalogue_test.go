@@ -1,0 +1,210 @@
+package conformance
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/reports"
+)
+
+// Every documented code has at least one case: a code cannot enter the
+// catalogue without the suite judging it.
+func TestEveryCatalogueCodeHasACase(t *testing.T) {
+	covered := map[knoxerr.Code]bool{}
+	for _, c := range Cases() {
+		for _, code := range c.Codes {
+			covered[knoxerr.Code(code)] = true
+		}
+	}
+	for _, e := range knoxerr.Catalogue() {
+		if !covered[e.Code] {
+			t.Errorf("catalogue code %s (%s) has no case: add one to the case file of its family", e.Code, e.Name)
+		}
+	}
+}
+
+// Every row of BEHAVIOURS.md §2 has a case.
+func TestEveryBeyondTheTablesTopicHasACase(t *testing.T) {
+	topics := map[string]string{
+		"Retry-After as HTTP-date":                   "ratelimit/retry-after-date",
+		"Retry-After garbage":                        "ratelimit/retry-after-garbage",
+		"Retry-After huge":                           "ratelimit/retry-after-huge",
+		"503 + Retry-After from a gateway":           "ratelimit/503-retry-after",
+		"Error body shapes":                          "body-shape/",
+		"Connection reset before the response (GET)": "network/reset-get",
+		"Server never answers":                       "network/hang-timeout",
+		"Token reuse":                                "token/reuse",
+		"Concurrent calls on an expired token":       "token/single-flight",
+		"Fresh jti":                                  "jwt/fresh-jti",
+		"JWT form":                                   "jwt/form",
+		"TLS":                                        "tls/verify",
+		"Secrets":                                    "secrets/placement",
+	}
+	for topic, prefix := range topics {
+		found := false
+		for _, c := range Cases() {
+			if strings.HasPrefix(c.ID, prefix) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("BEHAVIOURS.md §2 %q: no case with ID %q", topic, prefix)
+		}
+	}
+	shapes := 0
+	for _, c := range Cases() {
+		if strings.HasPrefix(c.ID, "body-shape/") {
+			shapes++
+		}
+	}
+	if shapes < 6 {
+		t.Errorf("%d body-shape cases; BEHAVIOURS.md names six shapes (classic, array, result, oauth, html, empty)", shapes)
+	}
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9-]+/[A-Za-z0-9_-]+(/[a-z0-9-]+)?$`)
+
+// IDs are unique, well-formed and in order; labels are valid Ginkgo labels;
+// every case says what it requires and where that comes from.
+func TestCaseIDsAndLabels(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for _, d := range catalogue() {
+		c := d.Case
+		if seen[c.ID] {
+			t.Errorf("duplicate case ID %q", c.ID)
+		}
+		seen[c.ID] = true
+		if !idPattern.MatchString(c.ID) {
+			t.Errorf("case ID %q is not area/code-or-topic[/topic]", c.ID)
+		}
+		if c.ID < prev {
+			t.Errorf("case %q listed after %q: Cases must be in ID order", c.ID, prev)
+		}
+		prev = c.ID
+		switch knoxerr.Level(c.Level) {
+		case knoxerr.MUST, knoxerr.SHOULD, knoxerr.INFO:
+		default:
+			t.Errorf("%s: level %q", c.ID, c.Level)
+		}
+		if c.Title == "" || c.Requirement == "" || c.Source == "" {
+			t.Errorf("%s: title, requirement and source are all required", c.ID)
+		}
+		if d.run == nil {
+			t.Errorf("%s: no scenario", c.ID)
+		}
+		for _, code := range c.Codes {
+			if !knoxerr.Code(code).Documented() {
+				t.Errorf("%s: code %q is not in the catalogue", c.ID, code)
+			}
+		}
+		for _, l := range d.labels() {
+			if strings.ContainsAny(l, "&|!,()/") || strings.TrimSpace(l) != l || l == "" {
+				t.Errorf("%s: label %q is not a valid Ginkgo label", c.ID, l)
+			}
+		}
+		if _, err := types.ParseLabelFilter(d.Level + " && area:" + d.Area); err != nil {
+			t.Errorf("%s: labels unusable in a filter: %v", c.ID, err)
+		}
+	}
+	if n := len(seen); n < 55 {
+		t.Errorf("only %d cases", n)
+	}
+}
+
+func TestFocusForGlob(t *testing.T) {
+	full := func(id string) string { return SuiteText + " " + id }
+	tests := []struct {
+		glob         string
+		match, avoid []string
+	}{
+		{"ratelimit/*", []string{"ratelimit/retry-after-date", "ratelimit/503-retry-after"}, []string{"http/429/backoff"}},
+		{"knox/4002250/resign", []string{"knox/4002250/resign"}, []string{"knox/4002250/bounded", "knox/4002250/resign-x"}},
+		{"http/4??/no-retry", []string{"http/400/no-retry", "http/404/no-retry"}, []string{"http/500/bounded-backoff"}},
+		{"sa/*/no-retry, tls/verify", []string{"sa/AUT_1001/no-retry", "tls/verify"}, []string{"sa/AUT_1802/no-resend-code"}},
+		{"*", []string{"jwt/form"}, nil},
+	}
+	for _, tt := range tests {
+		focus, err := FocusForGlob(tt.glob)
+		if err != nil {
+			t.Errorf("FocusForGlob(%q): %v", tt.glob, err)
+			continue
+		}
+		re := regexp.MustCompile(focus)
+		for _, id := range tt.match {
+			if !re.MatchString(full(id)) {
+				t.Errorf("FocusForGlob(%q) = %q does not match %q", tt.glob, focus, id)
+			}
+		}
+		for _, id := range tt.avoid {
+			if re.MatchString(full(id)) {
+				t.Errorf("FocusForGlob(%q) = %q matches %q", tt.glob, focus, id)
+			}
+		}
+	}
+	for _, bad := range []string{"", " , ", "nosuch/*", "http/999/no-retry"} {
+		if _, err := FocusForGlob(bad); err == nil {
+			t.Errorf("FocusForGlob(%q): no error for a pattern that selects nothing", bad)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	must := func(ok bool) reports.Check { return reports.Check{Name: "m", Level: "MUST", Passed: ok} }
+	should := func(ok bool) reports.Check { return reports.Check{Name: "s", Level: "SHOULD", Passed: ok} }
+	info := func(ok bool) reports.Check { return reports.Check{Name: "i", Level: "INFO", Passed: ok} }
+	tests := []struct {
+		name   string
+		hint   reports.Class
+		state  types.SpecState
+		checks []reports.Check
+		want   reports.Class
+	}{
+		{"all passed", "", types.SpecStatePassed, []reports.Check{must(true), should(true)}, reports.Pass},
+		{"info failure never fails", "", types.SpecStatePassed, []reports.Check{must(true), info(false)}, reports.Pass},
+		{"should failed", "", types.SpecStatePassed, []reports.Check{must(true), should(false)}, reports.NonStrict},
+		{"should failed under strict", "", types.SpecStateFailed, []reports.Check{must(true), should(false)}, reports.NonStrict},
+		{"must failed", "", types.SpecStateFailed, []reports.Check{must(false), should(false)}, reports.Fail},
+		{"harness hint", reports.Error, types.SpecStateFailed, nil, reports.Error},
+		{"skip hint", reports.Unsupported, types.SpecStateSkipped, nil, reports.Unsupported},
+		{"timed out", "", types.SpecStateTimedout, []reports.Check{must(true)}, reports.Error},
+		{"interrupted", "", types.SpecStateInterrupted, nil, reports.Error},
+		{"panicked", "", types.SpecStatePanicked, nil, reports.Error},
+		{"failed outside checks", "", types.SpecStateFailed, []reports.Check{must(true)}, reports.Error},
+	}
+	for _, tt := range tests {
+		res := reports.CaseResult{Class: tt.hint, Checks: tt.checks}
+		classify(&res, tt.state, "boom", false)
+		if res.Class != tt.want {
+			t.Errorf("%s: class %s, want %s", tt.name, res.Class, tt.want)
+		}
+	}
+}
+
+func TestApplyExpected(t *testing.T) {
+	listed := map[string]string{"a/1": "known bug #12", "b/2": ""}
+	res := reports.CaseResult{Case: reports.Case{ID: "a/1"}, Class: reports.Fail}
+	applyExpected(&res, listed)
+	if res.Class != reports.ExpectedFail || res.ExpectedFailure != "known bug #12" {
+		t.Errorf("listed FAIL: %+v", res)
+	}
+	res = reports.CaseResult{Case: reports.Case{ID: "b/2"}, Class: reports.Pass}
+	applyExpected(&res, listed)
+	if res.Class != reports.Pass || !res.UnexpectedPass || res.ExpectedFailure == "" {
+		t.Errorf("listed PASS: %+v", res)
+	}
+	res = reports.CaseResult{Case: reports.Case{ID: "c/3"}, Class: reports.Fail}
+	applyExpected(&res, listed)
+	if res.Class != reports.Fail || res.UnexpectedPass {
+		t.Errorf("unlisted FAIL: %+v", res)
+	}
+	res = reports.CaseResult{Case: reports.Case{ID: "a/1"}, Class: reports.Error}
+	applyExpected(&res, listed)
+	if res.Class != reports.Error {
+		t.Errorf("listed ERROR must stay ERROR (the client was not judged): %+v", res)
+	}
+}

@@ -1,0 +1,153 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/target"
+)
+
+// journal builds exchanges on one route at the given ms offsets with the given statuses.
+func journal(route knoxtest.Route, at []int, status []int) []knoxtest.Exchange {
+	var out []knoxtest.Exchange
+	for i := range at {
+		out = append(out, knoxtest.Exchange{Seq: i + 1, At: time.Duration(at[i]) * time.Millisecond, Route: route, Status: status[i]})
+	}
+	return out
+}
+
+func judge(t *testing.T, q *Requirement, ev *Evidence) (bool, string) {
+	t.Helper()
+	ok, err := q.Match(ev)
+	if err != nil {
+		t.Fatalf("%s: %v", q.Name, err)
+	}
+	return ok, q.FailureMessage(ev)
+}
+
+func TestNoSecondRequestMessageIsExpectedActual(t *testing.T) {
+	list := knoxtest.RouteListDevices
+	ev := &Evidence{Journal: journal(list, []int{0, 31, 77}, []int{400, 400, 400})}
+	ok, msg := judge(t, HaveMadeNoSecondRequest(list, "400 Bad Request"), ev)
+	if ok {
+		t.Fatal("three requests judged as no retry")
+	}
+	want := "Expected: no second request to GET /kcs/v1/kme/devices/list after 400 Bad Request\nActual: 3 requests to GET /kcs/v1/kme/devices/list at +0 ms (400), +31 ms (400), +77 ms (400)"
+	if msg != want {
+		t.Errorf("message:\n%s\nwant:\n%s", msg, want)
+	}
+	ev.Journal = ev.Journal[:1]
+	if ok, _ := judge(t, HaveMadeNoSecondRequest(list, "400"), ev); !ok {
+		t.Error("one request judged as a retry")
+	}
+}
+
+func TestTimingMatchers(t *testing.T) {
+	list := knoxtest.RouteListDevices
+	hot := &Evidence{Journal: journal(list, []int{0, 1, 2}, []int{429, 429, 429})}
+	paced := &Evidence{Journal: journal(list, []int{0, 30, 90, 210}, []int{500, 500, 500, 500})}
+	if ok, _ := judge(t, HaveBackedOff(list, "429"), hot); ok {
+		t.Error("1 ms gaps judged as backoff")
+	}
+	if ok, _ := judge(t, HaveBackedOff(list, "500"), paced); !ok {
+		t.Error("30 ms+ gaps judged as a hot loop")
+	}
+	if ok, _ := judge(t, HaveGrownDelays(list), paced); !ok {
+		t.Error("30, 60, 120 ms judged as not growing")
+	}
+	flat := &Evidence{Journal: journal(list, []int{0, 50, 100, 150}, []int{500, 500, 500, 500})}
+	if ok, _ := judge(t, HaveGrownDelays(list), flat); ok {
+		t.Error("constant 50 ms judged as growing")
+	}
+	early := &Evidence{Journal: journal(list, []int{0, 900}, []int{429, 200})}
+	if ok, _ := judge(t, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"), early); ok {
+		t.Error("a retry 100 ms early honoured Retry-After: 1")
+	}
+	onTime := &Evidence{Journal: journal(list, []int{0, 970}, []int{429, 200})}
+	if ok, _ := judge(t, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"), onTime); !ok {
+		t.Error("a retry within the 50 ms slack failed Retry-After: 1")
+	}
+	if ok, _ := judge(t, HaveMadeAtMost(list, attemptBound, "bounded"), &Evidence{Journal: journal(list, make([]int, 9), make([]int, 9))}); ok {
+		t.Error("9 attempts judged bounded")
+	}
+}
+
+func TestJWTMatchers(t *testing.T) {
+	tok := knoxtest.RouteAccessToken
+	x := func(seq, status int, jti, fp string) knoxtest.Exchange {
+		return knoxtest.Exchange{Seq: seq, Route: tok, Status: status, JWT: &knoxtest.JWT{Alg: "RS512", JTI: jti, Fingerprint: fp, SignatureValid: true}}
+	}
+	resent := &Evidence{Journal: []knoxtest.Exchange{x(1, 400, "a", "f1"), x(2, 400, "a", "f1")}}
+	if ok, msg := judge(t, NeverResentSameJWT(), resent); ok || !strings.Contains(msg, "resent the JWT of request #1") {
+		t.Errorf("same bytes twice: ok=%v %s", ok, msg)
+	}
+	if ok, _ := judge(t, HaveResignedWithFreshJTI(), resent); ok {
+		t.Error("a resent JWT judged as re-signed")
+	}
+	sameJTI := &Evidence{Journal: []knoxtest.Exchange{x(1, 400, "a", "f1"), x(2, 200, "a", "f2")}}
+	if ok, _ := judge(t, HaveResignedWithFreshJTI(), sameJTI); ok {
+		t.Error("a re-sign that kept the jti judged fresh")
+	}
+	if ok, _ := judge(t, HaveUniqueJTIs(), sameJTI); ok {
+		t.Error("a reused jti judged unique")
+	}
+	fresh := &Evidence{Journal: []knoxtest.Exchange{x(1, 400, "a", "f1"), x(2, 200, "b", "f2")}}
+	if ok, _ := judge(t, HaveResignedWithFreshJTI(), fresh); !ok {
+		t.Error("a proper re-sign judged stale")
+	}
+	if ok, _ := judge(t, HaveUniqueJTIs(), fresh); !ok {
+		t.Error("distinct jti judged reused")
+	}
+}
+
+func TestOutcomeMatchers(t *testing.T) {
+	failed := func(kind knoxerr.Kind, status int, code string) *Evidence {
+		return &Evidence{Invokes: []invokeRecord{{Outcome: target.Outcome{Error: &target.OutcomeError{Kind: kind, HTTPStatus: status, Code: code}}}}}
+	}
+	if ok, _ := judge(t, HaveSurfacedCode(knoxerr.AccessTokenBadRequest), failed(knoxerr.KindValidation, 401, "4012250")); !ok {
+		t.Error("4012250 not accepted as ACCESS_TOKEN_BAD_REQUEST")
+	}
+	if ok, _ := judge(t, HaveSurfacedCode(knoxerr.AUT1802), failed(knoxerr.KindValidation, 400, "aut_1802")); !ok {
+		t.Error("aut_1802 not accepted as AUT_1802")
+	}
+	if ok, msg := judge(t, HaveSurfacedCode(knoxerr.AUT1802), failed(knoxerr.KindValidation, 400, "")); ok || !strings.Contains(msg, "no code") {
+		t.Errorf("a failure without code judged as surfacing AUT_1802: %s", msg)
+	}
+	if ok, _ := judge(t, HaveSurfacedKind(knoxerr.KindTimeout), failed(knoxerr.KindNetwork, 0, "")); ok {
+		t.Error("network judged as timeout")
+	}
+	hung := &Evidence{Invokes: []invokeRecord{{GaveUp: true, Elapsed: 2800 * time.Millisecond}}}
+	if ok, msg := judge(t, HaveReturnedWithin(1800*time.Millisecond, "timeout 800 ms"), hung); ok || !strings.Contains(msg, "client did not give up") {
+		t.Errorf("a hung call judged as returned: %s", msg)
+	}
+	if ok, _ := judge(t, HaveFailed(), hung); ok {
+		t.Error("a hung call judged as a reported failure")
+	}
+}
+
+func TestTimelineNotes(t *testing.T) {
+	tok, list := knoxtest.RouteAccessToken, knoxtest.RouteListDevices
+	j := func(jti, fp, token string) *knoxtest.JWT {
+		return &knoxtest.JWT{JTI: jti, Fingerprint: fp, TokenFingerprint: token}
+	}
+	tl := timeline([]knoxtest.Exchange{
+		{Seq: 1, Route: tok, Status: 400, JWT: j("a", "f1", "")},
+		{Seq: 2, Route: tok, Status: 200, At: 10 * time.Millisecond, JWT: j("b", "f2", "")},
+		{Seq: 3, Route: list, Status: 403, At: 20 * time.Millisecond, JWT: j("c", "f3", "t1")},
+		{Seq: 4, Route: list, Status: 403, At: 25 * time.Millisecond, JWT: j("c", "f3", "t1")},
+		{Seq: 5, Route: list, Status: 200, At: 40 * time.Millisecond, JWT: j("d", "f4", "t2")},
+		{Seq: 6, Route: tok, Status: 200, At: 50 * time.Millisecond, JWT: j("b", "f5", "")},
+	})
+	want := []string{"", "re-sign", "", "same-jwt", "refresh", "same-jti"}
+	for i, a := range tl {
+		if a.Note != want[i] {
+			t.Errorf("attempt %d: note %q, want %q", a.Seq, a.Note, want[i])
+		}
+	}
+	if tl[0].GapMs != -1 || tl[1].GapMs != 10 || tl[3].GapMs != 5 {
+		t.Errorf("gaps: %v %v %v", tl[0].GapMs, tl[1].GapMs, tl[3].GapMs)
+	}
+}

@@ -1,0 +1,149 @@
+package conformance_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/knoxconform/knoxconform/conformance"
+	"github.com/knoxconform/knoxconform/fixtures/clients/mutants"
+	"github.com/knoxconform/knoxconform/fixtures/clients/reference/adapter"
+	"github.com/knoxconform/knoxconform/fixtures/clients/reference/knoxclient"
+	"github.com/knoxconform/knoxconform/reports"
+)
+
+// Ginkgo allows one RunSpecs per process, so the whole suite runs in a child
+// process: this test binary again, with workerEnv naming the client to judge
+// ("reference" or a mutant's name) and reportEnv the report directory.
+const (
+	workerEnv = "KNOXCONFORM_TEST_CLIENT"
+	reportEnv = "KNOXCONFORM_TEST_REPORT_DIR"
+	focusEnv  = "KNOXCONFORM_TEST_CASES"
+)
+
+// TestSuiteWorker is the child: it is skipped unless started by runSuite.
+func TestSuiteWorker(t *testing.T) {
+	name := os.Getenv(workerEnv)
+	if name == "" {
+		t.Skip("runs only as the child process of TestReferenceClientConforms")
+	}
+	var q knoxclient.Quirks
+	if name != "reference" {
+		m, ok := mutants.Lookup(name)
+		if !ok {
+			t.Fatalf("%s=%q: no such mutant", workerEnv, name)
+		}
+		q = m.Quirks
+	}
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	conformance.Register(conformance.Options{
+		InProcess:      adapter.New(q, name),
+		ReportDir:      os.Getenv(reportEnv),
+		RequestTimeout: 15 * time.Second,
+		Run:            reports.Run{Knoxconform: "test", Target: "in-process " + name},
+	})
+	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	if glob := os.Getenv(focusEnv); glob != "" {
+		focus, err := conformance.FocusForGlob(glob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		suiteConfig.FocusStrings = []string{focus}
+	}
+	reporterConfig.Succinct = true
+	ginkgo.RunSpecs(t, "knoxconform against "+name, suiteConfig, reporterConfig)
+}
+
+// runSuite runs the suite against client in a child process and returns the summary.
+func runSuite(t *testing.T, client, cases string) *reports.Summary {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSuiteWorker$", "-test.timeout=10m")
+	cmd.Env = append(os.Environ(), workerEnv+"="+client, reportEnv+"="+dir, focusEnv+"="+cases)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	runErr := cmd.Run()
+	data, err := os.ReadFile(filepath.Join(dir, reports.SummaryJSONFile))
+	if err != nil {
+		t.Fatalf("the suite wrote no %s (child: %v):\n%s", reports.SummaryJSONFile, runErr, tailOf(out.String(), 4000))
+	}
+	var sum reports.Summary
+	if err := json.Unmarshal(data, &sum); err != nil {
+		t.Fatalf("%s: %v", reports.SummaryJSONFile, err)
+	}
+	if testing.Verbose() {
+		t.Logf("child output:\n%s", tailOf(out.String(), 3000))
+	}
+	return &sum
+}
+
+func tailOf(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// TestReferenceClientConforms runs every case against the reference client,
+// in-process, and requires every case to PASS.
+func TestReferenceClientConforms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite (about a minute)")
+	}
+	sum := runSuite(t, "reference", os.Getenv(focusEnv))
+	if want := len(conformance.Cases()); os.Getenv(focusEnv) == "" && len(sum.Cases) != want {
+		t.Errorf("summary has %d cases, the catalogue %d", len(sum.Cases), want)
+	}
+	for _, c := range sum.Cases {
+		if c.Class == reports.Pass {
+			continue
+		}
+		var failed []string
+		for _, ch := range c.Checks {
+			if !ch.Passed {
+				failed = append(failed, fmt.Sprintf("[%s] %s: expected %s; actual %s", ch.Level, ch.Name, ch.Expected, ch.Actual))
+			}
+		}
+		t.Errorf("%s: %s %s\n  %s", c.ID, c.Class, c.Reason, strings.Join(failed, "\n  "))
+	}
+	if sum.Verdict != reports.VerdictConformant {
+		t.Errorf("verdict %q, want %q", sum.Verdict, reports.VerdictConformant)
+	}
+}
+
+// TestMutantKillMatrix is opt-in (KNOXCONFORM_MUTANTS=all or a comma list): it
+// runs the suite against each mutant and reports which cases it fails; every
+// mutant must fail (or be NON-STRICT on) at least one case.
+func TestMutantKillMatrix(t *testing.T) {
+	which := os.Getenv("KNOXCONFORM_MUTANTS")
+	if which == "" {
+		t.Skip("set KNOXCONFORM_MUTANTS=all (or names) to run the mutant matrix")
+	}
+	for _, m := range mutants.Mutants {
+		if which != "all" && !strings.Contains(","+which+",", ","+m.Name+",") {
+			continue
+		}
+		t.Run(m.Name, func(t *testing.T) {
+			sum := runSuite(t, m.Name, os.Getenv(focusEnv))
+			var caught []string
+			for _, c := range sum.Cases {
+				if c.Class != reports.Pass {
+					caught = append(caught, fmt.Sprintf("%s=%s", c.ID, c.Class))
+				}
+			}
+			t.Logf("%s (%s %s): %s", m.Name, m.Level, m.Rule, strings.Join(caught, " "))
+			if len(caught) == 0 {
+				t.Errorf("mutant %s (%s) passed every case", m.Name, m.Breaks)
+			}
+		})
+	}
+}
