@@ -17,7 +17,8 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"classSlug": classSlug,
 	"fmtMs":     fmtMs,
 	"join":      strings.Join,
-	"inc":       func(i int) int { return i + 1 },
+	"short":     short,
+	"route":     routeKey,
 }).Parse(htmlTemplateText))
 
 // htmlPage is what the template sees; everything untrusted in it is a plain

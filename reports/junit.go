@@ -298,7 +298,7 @@ func TimelineText(ts []Attempt) string {
 			status = "-"
 		}
 		fmt.Fprintf(&b, "  %3d %9.1f %8s  %-28s %6s %-9s %-8s %-11s %-14s %-20s %4d %s\n",
-			a.Seq, a.OffsetMs, gap, strings.TrimSpace(a.Method+" "+a.Route), status, dash(a.Code), src,
+			a.Seq, a.OffsetMs, gap, routeKey(a), status, dash(a.Code), src,
 			dash(a.RetryAfter), dash(a.JTI), dash(a.TokenFingerprint), a.ConnID, a.Note)
 	}
 	return b.String()

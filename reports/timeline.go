@@ -84,7 +84,7 @@ func analyse(c CaseResult, runStart string) (as []tlAttempt, lanes []string) {
 	seenJTI := map[string]bool{}
 	seenJWT := map[string]bool{}
 	for i, a := range c.Timeline {
-		key := strings.TrimSpace(a.Method + " " + a.Route)
+		key := routeKey(a)
 		l, ok := laneOf[key]
 		if !ok {
 			l = len(lanes)
@@ -196,12 +196,15 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		maxX = 1
 	}
 	maxX *= 1.04
-	plotW := svgWidth - laneLabelW - rightMargin
+	// The plot starts a little right of the lane labels, so a marker at t=0
+	// never touches its route's name.
+	const plotLeft = laneLabelW + 16
+	plotW := svgWidth - plotLeft - rightMargin
 	x := func(ms float64) float64 {
 		if ms < 0 || math.IsNaN(ms) {
 			ms = 0
 		}
-		return laneLabelW + math.Min(ms, maxX)/maxX*plotW
+		return plotLeft + math.Min(ms, maxX)/maxX*plotW
 	}
 	plotH := float64(len(lanes)) * laneH
 	height := topMargin + plotH + axisH + legendH
@@ -234,7 +237,7 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#d0d7de" stroke-width="0.6"/>`, x(t), topMargin, x(t), axisY)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="#57606a">%s</text>`, x(t), axisY+15, esc(fmtMs(t)))
 	}
-	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#57606a"/>`, laneLabelW, axisY, svgWidth-rightMargin, axisY)
+	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#57606a"/>`, plotLeft, axisY, svgWidth-rightMargin, axisY)
 	axisNote := "time since the case started (server clock)"
 	if omitted > 0 {
 		axisNote = fmt.Sprintf("first %d attempts drawn, %d more in the table and summary.json; ", maxDrawn, omitted) + axisNote
@@ -305,7 +308,7 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		}
 		// Keep the label inside the plot even when the gap is narrow.
 		w := float64(len([]rune(label))) * 6.2
-		left := math.Min(math.Max((x1+x2)/2-w/2, laneLabelW+2), svgWidth-4-w)
+		left := math.Min(math.Max((x1+x2)/2-w/2, plotLeft-8), svgWidth-4-w)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="%s" font-weight="%s">%s</text></g>`, left, y+15, col, wgt, esc(label))
 	}
 
@@ -424,7 +427,7 @@ func statusLabel(a Attempt) string {
 
 func attemptTooltip(a tlAttempt) string {
 	var parts []string
-	parts = append(parts, fmt.Sprintf("#%d at t+%s: %s %s", a.Seq, fmtMs(a.OffsetMs), a.Method, a.Route))
+	parts = append(parts, fmt.Sprintf("#%d at t+%s: %s", a.Seq, fmtMs(a.OffsetMs), routeKey(a.Attempt)))
 	src := "natural response"
 	if a.Injected {
 		src = "injected by the scenario"
@@ -459,3 +462,15 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// routeKey is "METHOD /path"; the suite may already spell the method in Route.
+func routeKey(a Attempt) string {
+	if a.Method == "" || strings.HasPrefix(a.Route, a.Method+" ") {
+		return strings.TrimSpace(a.Route)
+	}
+	return a.Method + " " + a.Route
+}
+
+// short abbreviates long identifiers (64-hex jtis) for tables; the full value
+// goes in the cell's title.
+func short(s string) string { return truncate(s, 14) }
