@@ -262,6 +262,9 @@ func (s *Server) write(w http.ResponseWriter, route Route, rep reply, fault Faul
 func (s *Server) renderError(route Route, rep reply) []byte {
 	shape := rep.shape
 	if shape == "" {
+		shape = s.cfg.errorShape
+	}
+	if shape == "" {
 		shape = knoxerr.ShapeClassic
 	}
 	code := rep.code

@@ -197,6 +197,16 @@ var _ = Describe("KME resource calls", func() {
 		Expect(listDevices(srv, apiToken(k, tok), 0).Status).To(Equal(200))
 	})
 
+	It("renders natural errors in the shape chosen with WithErrorShape", func() {
+		s2 := knoxtest.NewServer(knoxtest.WithErrorShape(knoxerr.ShapeResult))
+		DeferCleanup(s2.Close)
+		t2 := mintToken(s2)
+		s2.RevokeTokens()
+		r := listDevices(s2, apiToken(k, t2), 0)
+		Expect(r.Err.Shape).To(Equal(knoxerr.ShapeResult))
+		Expect(r.Err.Code).To(Equal(knoxerr.AccessTokenInvalid))
+	})
+
 	It("redacts x-knox-apitoken in the journal headers", func() {
 		j := apiToken(k, tok)
 		listDevices(srv, j, 0)

@@ -89,6 +89,7 @@ type config struct {
 	addr             string
 	keysFile         string
 	sandbox          bool
+	errorShape       knoxerr.Shape
 }
 
 // Option configures a Server.
@@ -141,6 +142,10 @@ func WithJTIOnResources() Option { return func(c *config) { c.jtiOnResources = t
 // knoxerr.AccessTokenBadRequestAlias (4012250, the default, as Knox's examples) or
 // knoxerr.AccessTokenBadRequest (40122050, as Knox's table).
 func WithBadRequestCode(c knoxerr.Code) Option { return func(cf *config) { cf.badRequestCode = c } }
+
+// WithErrorShape renders natural error replies in shape (default
+// knoxerr.ShapeClassic); scripted steps with their own Shape keep it.
+func WithErrorShape(shape knoxerr.Shape) Option { return func(c *config) { c.errorShape = shape } }
 
 // WithClockSkew sets how far past exp a JWT is still accepted (default 30s).
 func WithClockSkew(d time.Duration) Option { return func(c *config) { c.skew = d } }
