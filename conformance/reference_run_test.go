@@ -28,6 +28,8 @@ const (
 	workerEnv = "KNOXCONFORM_TEST_CLIENT"
 	reportEnv = "KNOXCONFORM_TEST_REPORT_DIR"
 	focusEnv  = "KNOXCONFORM_TEST_CASES"
+	// brokenTarget names a target command that does not exist.
+	brokenTarget = "broken-target"
 )
 
 // TestSuiteWorker is the child: it is skipped unless started by runSuite.
@@ -36,21 +38,27 @@ func TestSuiteWorker(t *testing.T) {
 	if name == "" {
 		t.Skip("runs only as the child process of TestReferenceClientConforms")
 	}
+	opts := conformance.Options{
+		ReportDir:      os.Getenv(reportEnv),
+		RequestTimeout: 15 * time.Second,
+		Run:            reports.Run{Knoxconform: "test", Target: "in-process " + name},
+	}
 	var q knoxclient.Quirks
-	if name != "reference" {
+	switch {
+	case name == brokenTarget:
+		opts.Target = filepath.Join(t.TempDir(), "no-such-adapter")
+	case name != "reference":
 		m, ok := mutants.Lookup(name)
 		if !ok {
 			t.Fatalf("%s=%q: no such mutant", workerEnv, name)
 		}
 		q = m.Quirks
 	}
+	if opts.Target == "" {
+		opts.InProcess = adapter.New(q, name)
+	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
-	conformance.Register(conformance.Options{
-		InProcess:      adapter.New(q, name),
-		ReportDir:      os.Getenv(reportEnv),
-		RequestTimeout: 15 * time.Second,
-		Run:            reports.Run{Knoxconform: "test", Target: "in-process " + name},
-	})
+	conformance.Register(opts)
 	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
 	if glob := os.Getenv(focusEnv); glob != "" {
 		focus, err := conformance.FocusForGlob(glob)
@@ -145,5 +153,22 @@ func TestMutantKillMatrix(t *testing.T) {
 				t.Errorf("mutant %s (%s) passed every case", m.Name, m.Breaks)
 			}
 		})
+	}
+}
+
+// An adapter that cannot start makes every case ERROR, with the reason, and the
+// reports are still written.
+func TestTargetThatCannotStartMakesEveryCaseError(t *testing.T) {
+	sum := runSuite(t, brokenTarget, "")
+	if len(sum.Cases) != len(conformance.Cases()) {
+		t.Fatalf("summary has %d cases, want all %d", len(sum.Cases), len(conformance.Cases()))
+	}
+	for _, c := range sum.Cases {
+		if c.Class != reports.Error || !strings.Contains(c.Reason, "no-such-adapter") {
+			t.Errorf("%s: %s %q, want ERROR naming the missing adapter", c.ID, c.Class, c.Reason)
+		}
+	}
+	if sum.Run.HarnessError == "" || sum.Verdict != reports.VerdictError {
+		t.Errorf("run: harnessError %q verdict %q; want the start failure and %q", sum.Run.HarnessError, sum.Verdict, reports.VerdictError)
 	}
 }
