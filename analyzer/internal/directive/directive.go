@@ -115,8 +115,7 @@ func key(tf *token.File, line int) lineKey { return lineKey{tf, line} }
 func parse(c *ast.Comment, tf *token.File, src []byte) *directive {
 	d := &directive{pos: c.Pos(), end: c.End(), file: tf, line: tf.Line(c.Pos()), used: map[string]bool{}}
 	body := strings.TrimPrefix(c.Text, prefix)
-	verb, rest, _ := strings.Cut(body, " ")
-	rest = strings.TrimSpace(rest)
+	verb, rest := cutSpace(body)
 	switch verb {
 	case "enforce":
 		d.kind = enforce
@@ -133,9 +132,8 @@ func parse(c *ast.Comment, tf *token.File, src []byte) *directive {
 		d.problem = "unknown knoxvet directive " + quote(verb) + "; the forms are //knoxvet:ignore RULE reason, //knoxvet:file-ignore RULE reason and //knoxvet:enforce"
 		return d
 	}
-	list, reason, _ := strings.Cut(rest, " ")
+	list, reason := cutSpace(rest)
 	// Allow the separators other linters use before a justification.
-	reason = strings.TrimSpace(reason)
 	for _, sep := range []string{"//", "--"} {
 		reason = strings.TrimSpace(strings.TrimPrefix(reason, sep))
 	}
@@ -158,6 +156,16 @@ func parse(c *ast.Comment, tf *token.File, src []byte) *directive {
 		d.kind = malformed
 	}
 	return d
+}
+
+// cutSpace splits s at its first run of white space (spaces or tabs).
+func cutSpace(s string) (word, rest string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " \t")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
 }
 
 func quote(s string) string { return `"` + s + `"` }

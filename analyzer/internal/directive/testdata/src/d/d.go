@@ -25,6 +25,13 @@ func f() {
 	//knoxvet:ignore KNX101 -- separators before the reason are allowed
 	_ = 7
 
+	//knoxvet:ignore	KNX101	tabs separate words too
+	_ = 7
+
+	// want +1 "unknown knoxvet directive \"\""
+	//knoxvet:
+	_ = 8
+
 	// want +1 `"KNX1" is not a rule ID`
 	//knoxvet:ignore KNX1 reason
 	_ = 7 // want "lucky"
