@@ -2,7 +2,9 @@ package conformance_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +21,7 @@ import (
 	"github.com/knoxconform/knoxconform/fixtures/clients/reference/adapter"
 	"github.com/knoxconform/knoxconform/fixtures/clients/reference/knoxclient"
 	"github.com/knoxconform/knoxconform/reports"
+	"github.com/knoxconform/knoxconform/target"
 )
 
 // Ginkgo allows one RunSpecs per process, so the whole suite runs in a child
@@ -30,6 +33,8 @@ const (
 	focusEnv  = "KNOXCONFORM_TEST_CASES"
 	// brokenTarget names a target command that does not exist.
 	brokenTarget = "broken-target"
+	// limitedAdapter names an adapter that supports two operations and fails both.
+	limitedAdapter = "limited-adapter"
 )
 
 // TestSuiteWorker is the child: it is skipped unless started by runSuite.
@@ -47,6 +52,8 @@ func TestSuiteWorker(t *testing.T) {
 	switch {
 	case name == brokenTarget:
 		opts.Target = filepath.Join(t.TempDir(), "no-such-adapter")
+	case name == limitedAdapter:
+		opts.InProcess = limited{}
 	case name != "reference":
 		m, ok := mutants.Lookup(name)
 		if !ok {
@@ -54,7 +61,7 @@ func TestSuiteWorker(t *testing.T) {
 		}
 		q = m.Quirks
 	}
-	if opts.Target == "" {
+	if opts.Target == "" && opts.InProcess == nil {
 		opts.InProcess = adapter.New(q, name)
 	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
@@ -170,5 +177,54 @@ func TestTargetThatCannotStartMakesEveryCaseError(t *testing.T) {
 	}
 	if sum.Run.HarnessError == "" || sum.Verdict != reports.VerdictError {
 		t.Errorf("run: harnessError %q verdict %q; want the start failure and %q", sum.Run.HarnessError, sum.Verdict, reports.VerdictError)
+	}
+}
+
+// limited supports only knox.accessToken (which it skips) and kme.listDevices
+// (which it fails with an adapter error).
+type limited struct{}
+
+func (limited) Hello(context.Context, target.HelloParams) (target.HelloResult, error) {
+	return target.HelloResult{Protocol: target.ProtocolVersion, Adapter: target.Software{Name: "limited", Version: "0"},
+		Client: target.Software{Name: "none", Version: "0"}, Operations: []target.Op{target.OpAccessToken, target.OpListDevices}}, nil
+}
+func (limited) NewClient(context.Context, target.NewClientParams) error { return nil }
+func (limited) Invoke(_ context.Context, p target.InvokeParams) (target.Outcome, error) {
+	if p.Op == target.OpAccessToken {
+		return target.Outcome{}, target.Skip("this client obtains tokens only implicitly")
+	}
+	return target.Outcome{}, errors.New("adapter bug: boom")
+}
+func (limited) CloseClient(context.Context, target.CloseClientParams) error { return nil }
+
+// Operations missing from hello and skips are UNSUPPORTED; adapter errors are
+// ERROR, never FAIL; neither is a verdict on the client.
+func TestUnsupportedAndAdapterErrors(t *testing.T) {
+	sum := runSuite(t, limitedAdapter, "")
+	byID := map[string]reports.CaseResult{}
+	for _, c := range sum.Cases {
+		byID[c.ID] = c
+		if c.Class != reports.Unsupported && c.Class != reports.Error {
+			t.Errorf("%s: %s, want UNSUPPORTED or ERROR", c.ID, c.Class)
+		}
+	}
+	want := map[string]struct {
+		class  reports.Class
+		reason string
+	}{
+		"sa/AUT_1001/no-retry": {reports.Unsupported, "sa.exchangeCode"},
+		"knox/4002250/resign":  {reports.Unsupported, "obtains tokens only implicitly"},
+		"http/400/no-retry":    {reports.Error, "boom"},
+		"token/single-flight":  {reports.Unsupported, "concurrency"},
+		"knox/4032251/refresh": {reports.Error, "boom"},
+	}
+	for id, w := range want {
+		c := byID[id]
+		if c.Class != w.class || !strings.Contains(c.Reason, w.reason) {
+			t.Errorf("%s: %s %q, want %s mentioning %q", id, c.Class, c.Reason, w.class, w.reason)
+		}
+	}
+	if sum.Verdict != reports.VerdictError {
+		t.Errorf("verdict %q, want %q", sum.Verdict, reports.VerdictError)
 	}
 }

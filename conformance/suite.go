@@ -113,7 +113,9 @@ func (s *suite) stop() {
 	}
 }
 
-// markBroken records that tgt is unusable, so that the next case restarts it.
+// markBroken records that tgt failed; the next case checks whether it is still
+// usable (an adapter's error reply leaves the session usable; a crash, a hang
+// or garbage poisons it) and restarts it if not.
 func (s *suite) markBroken(tgt target.Target) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -122,15 +124,27 @@ func (s *suite) markBroken(tgt target.Target) {
 	}
 }
 
+// probeTimeout bounds the hello that checks a suspect adapter.
+const probeTimeout = 3 * time.Second
+
 // acquire returns a usable target, restarting a broken one (boundedly).
 func (s *suite) acquire(ctx context.Context) (target.Target, target.HelloResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.broken && s.startErr == nil && s.tgt != nil {
+		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		_, err := s.tgt.Hello(pctx, target.HelloParams{Protocol: target.ProtocolVersion})
+		cancel()
+		if err == nil {
+			s.broken = false
+		}
+	}
 	if s.broken && s.startErr == nil {
 		if s.restarts >= maxRestarts {
 			return nil, s.hello, fmt.Errorf("the adapter became unusable and was restarted %d times already; fix the adapter (see its stderr) and run again", maxRestarts)
 		}
 		s.restarts++
+		s.tracef("restarting the adapter (restart %d of at most %d)", s.restarts, maxRestarts)
 		if s.tgt != nil {
 			_ = s.tgt.Close()
 			s.tgt = nil
