@@ -170,10 +170,11 @@ func (cc *controlClient) send(kind byte, line []byte) {
 
 // lineSender is an io.Writer that forwards complete lines of one kind.
 type lineSender struct {
-	mu   sync.Mutex
-	cc   *controlClient
-	kind byte
-	buf  []byte
+	mu     sync.Mutex
+	cc     *controlClient
+	kind   byte
+	prefix string // tells the workers' lines apart
+	buf    []byte
 }
 
 func (l *lineSender) Write(p []byte) (int, error) {
@@ -185,7 +186,7 @@ func (l *lineSender) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		l.cc.send(l.kind, l.buf[:i])
+		l.cc.send(l.kind, append([]byte(l.prefix), l.buf[:i]...))
 		l.buf = l.buf[i+1:]
 	}
 	return len(p), nil
@@ -196,7 +197,7 @@ func (l *lineSender) Flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.buf) > 0 {
-		l.cc.send(l.kind, l.buf)
+		l.cc.send(l.kind, append([]byte(l.prefix), l.buf...))
 		l.buf = nil
 	}
 }

@@ -88,7 +88,11 @@ func runParallel(cfg *Config, stdout io.Writer, trace io.Writer) (interrupted bo
 	if err := os.Symlink(exe, suite); err != nil {
 		return false, fmt.Errorf("--procs: cannot link the worker executable: %v", err)
 	}
-	wire, err := json.Marshal(wireConfig{Config: *cfg, Expected: cfg.expected})
+	cwd, err := os.Getwd()
+	if err != nil {
+		return false, fmt.Errorf("--procs: cannot tell the current directory: %v", err)
+	}
+	wire, err := json.Marshal(wireConfig{Config: *cfg, Expected: cfg.expected, Dir: cwd})
 	if err != nil {
 		return false, err
 	}
@@ -147,13 +151,19 @@ func WorkerMain() int {
 	}
 	cfg := wire.Config
 	cfg.expected = wire.Expected
+	// The orchestrator starts workers in the directory of the .test link; the
+	// --target command may name the adapter relative to where the user ran us.
+	if err := os.Chdir(wire.Dir); err != nil {
+		fmt.Fprintf(os.Stderr, "knoxconform worker: %v\n", err)
+		return ExitError
+	}
 
 	progress := func(string) {}
 	var trace io.Writer
 	if cc := dialControl(); cc != nil {
 		progress = func(line string) { cc.send('P', []byte(strconv.Quote(line))) }
 		if cfg.Trace != "" {
-			t := &lineSender{cc: cc, kind: 'T'}
+			t := &lineSender{cc: cc, kind: 'T', prefix: fmt.Sprintf("[worker %d] ", ginkgo.GinkgoParallelProcess())}
 			trace = t
 			defer t.Flush()
 		}

@@ -177,10 +177,16 @@ func finish(cfg *Config, summaryPath string, interrupted bool, took time.Duratio
 	fmt.Fprintln(stdout)
 	printSummary(stdout, cfg, s, summaryPath, took)
 	code := reports.ExitCode(s)
-	if interrupted && (code == ExitConformant || code == ExitNoCases) {
+	if code == ExitConformant || code == ExitNoCases {
 		// A run cut short proves nothing, whatever had finished by then.
-		fmt.Fprintln(stderr, "knoxconform: the run was interrupted; exit status 2.")
-		return ExitError
+		switch {
+		case interrupted:
+			fmt.Fprintln(stderr, "knoxconform: the run was interrupted; exit status 2.")
+			return ExitError
+		case took >= cfg.Timeout:
+			fmt.Fprintf(stderr, "knoxconform: the run reached --timeout %s before every case ran; exit status 2. Raise --timeout or select fewer cases.\n", cfg.Timeout)
+			return ExitError
+		}
 	}
 	return code
 }
@@ -256,6 +262,8 @@ func quoteArgs(args []string) string {
 type wireConfig struct {
 	Config
 	Expected map[string]string
+	// Dir is the parent's working directory.
+	Dir string
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

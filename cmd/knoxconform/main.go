@@ -79,9 +79,17 @@ Exit codes of 'run': 0 conformant, 1 not conformant, 2 harness or usage error,
 	return root
 }
 
-// version is knoxconform's version: the module version when installed with
-// `go install …@vX`, else the VCS revision the binary was built from.
+// buildVersion is set by release builds:
+// go build -ldflags "-X main.buildVersion=v1.2.3" ./cmd/knoxconform
+var buildVersion string
+
+// version is knoxconform's version: the one stamped at build time, else the
+// module version when installed with `go install …@vX`, else the VCS
+// revision the binary was built from.
 func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "(unknown)"

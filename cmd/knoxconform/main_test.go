@@ -341,7 +341,12 @@ func TestRunAgainstTheReferenceClient(t *testing.T) {
 		t.Errorf("the final summary lacks the verdict, count or report directory:\n%s", serial.stdout)
 	}
 
-	parallel := knoxconform(t, dir, 3*time.Minute, "run", "--target", ref, "--cases", someCases, "--report-dir", "parallel", "--procs", "2")
+	// Workers run elsewhere: a --target relative to the user's directory and
+	// a trace file must still work.
+	if err := os.Symlink(ref, filepath.Join(dir, "adapter")); err != nil {
+		t.Fatal(err)
+	}
+	parallel := knoxconform(t, dir, 3*time.Minute, "run", "--target", "./adapter", "--cases", someCases, "--report-dir", "parallel", "--procs", "2", "--trace=trace.log")
 	if parallel.code != 0 {
 		t.Fatalf("--procs 2: want exit 0, got %s", parallel)
 	}
@@ -357,6 +362,15 @@ func TestRunAgainstTheReferenceClient(t *testing.T) {
 	for _, f := range []string{"junit.xml", "report.json", "report.html", "summary.md"} {
 		if _, err := os.Stat(filepath.Join(dir, "parallel", f)); err != nil {
 			t.Errorf("--procs 2 did not write %s: %v", f, err)
+		}
+	}
+	trace, err := os.ReadFile(filepath.Join(dir, "trace.log"))
+	if err != nil {
+		t.Fatalf("--trace=trace.log: %v", err)
+	}
+	for _, w := range []string{"[worker 1] ", "[worker 2] ", `"type":"hello"`, s2.Cases[0].ID} {
+		if !strings.Contains(string(trace), w) {
+			t.Errorf("trace.log lacks %q", w)
 		}
 	}
 }
