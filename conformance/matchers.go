@@ -45,6 +45,9 @@ const (
 	// minBackoff is the smallest gap that counts as "waited": below it the
 	// client retried in a hot loop.
 	minBackoff = 5 * time.Millisecond
+	// hotLoopGap is a gap no deliberate delay produces: a retry this close to
+	// the previous attempt was sent without waiting.
+	hotLoopGap = time.Millisecond
 	// attemptBound is the most requests one failing call may make before the
 	// suite calls it unbounded (the advised maxAttempts is 4).
 	attemptBound = 8
@@ -257,17 +260,29 @@ func HaveRetriedBy(route knoxtest.Route, at time.Time, why string) *Requirement 
 		})
 }
 
-// HaveBackedOff: every retry to route came at least minBackoff after the
-// previous attempt: a 0 ms retry is a hot loop.
+// HaveBackedOff: the client waited before retrying route. A hot loop sends
+// its retries back to back; a client with full jitter may, rarely, draw a
+// delay of a few ms, so the check is on every gap being at least hotLoopGap and
+// on the mean gap being at least minBackoff.
 func HaveBackedOff(route knoxtest.Route, why string) *Requirement {
 	return requirement("backed off",
 		fmt.Sprintf("a delay before every retry to %s (%s), not a 0 ms hot loop", route, why),
 		func(ev *Evidence) (bool, string) {
 			xs := ev.on(route)
-			for _, g := range gaps(xs) {
-				if g < minBackoff {
+			gs := gaps(xs)
+			if len(gs) == 0 {
+				return true, requests(route, xs)
+			}
+			var sum time.Duration
+			for _, g := range gs {
+				if g < hotLoopGap {
 					return false, requests(route, xs)
 				}
+				sum += g
+			}
+			mean := sum / time.Duration(len(gs))
+			if mean < minBackoff {
+				return false, fmt.Sprintf("%s (mean delay %.1f ms)", requests(route, xs), float64(mean.Microseconds())/1000)
 			}
 			return true, requests(route, xs)
 		})

@@ -55,6 +55,14 @@ func TestTimingMatchers(t *testing.T) {
 	if ok, _ := judge(t, HaveBackedOff(list, "500"), paced); !ok {
 		t.Error("30 ms+ gaps judged as a hot loop")
 	}
+	jittered := &Evidence{Journal: journal(list, []int{0, 3, 30}, []int{500, 500, 500})}
+	if ok, _ := judge(t, HaveBackedOff(list, "500"), jittered); !ok {
+		t.Error("one short jittered delay (3 ms, then 27 ms) judged as a hot loop")
+	}
+	tight := &Evidence{Journal: journal(list, []int{0, 2, 4, 6}, []int{429, 429, 429, 429})}
+	if ok, msg := judge(t, HaveBackedOff(list, "429"), tight); ok || !strings.Contains(msg, "mean delay 2.0 ms") {
+		t.Errorf("2 ms gaps judged as backoff: %s", msg)
+	}
 	if ok, _ := judge(t, HaveGrownDelays(list), paced); !ok {
 		t.Error("30, 60, 120 ms judged as not growing")
 	}
