@@ -363,10 +363,10 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		if showLabel {
 			fmt.Fprintf(&b, `<text class="status" x="%.1f" y="%.1f" text-anchor="middle" font-weight="600" fill="%s">%s</text>`, cx, ly, col, esc(label))
 		}
+		ncol, nlabel := noteStyle(a.note)
 		nx, noted := lastNoteX[a.lane]
-		if a.note != "" && (!noted || cx-nx > 90) {
+		if a.note != "" && (!noted || cx-nx > float64(len(nlabel))*6.8+6) {
 			lastNoteX[a.lane] = cx
-			ncol, nlabel := noteStyle(a.note)
 			fmt.Fprintf(&b, `<text class="note" x="%.1f" y="%.1f" text-anchor="middle" font-weight="700" fill="%s">%s</text>`, cx, y+50, ncol, esc(nlabel))
 		}
 		b.WriteString(`</g>`)
@@ -471,6 +471,6 @@ func routeKey(a Attempt) string {
 	return a.Method + " " + a.Route
 }
 
-// short abbreviates long identifiers (64-hex jtis) for tables; the full value
-// goes in the cell's title.
-func short(s string) string { return truncate(s, 14) }
+// short abbreviates long identifiers (64-hex jtis, fingerprints) for tables;
+// the full value goes in the cell's title.
+func short(s string) string { return truncate(strings.TrimPrefix(s, "sha256:"), 14) }
