@@ -183,7 +183,12 @@ func (c *checker) knoxCall(fi *funcInfo, e ast.Expr) (name string, errAt int, ok
 }
 
 func funcName(fn *types.Func, from *types.Package) string {
-	qual := types.RelativeTo(from)
+	qual := func(p *types.Package) string {
+		if p == from {
+			return ""
+		}
+		return p.Name()
+	}
 	if recv := fn.Signature().Recv(); recv != nil {
 		return "(" + types.TypeString(recv.Type(), qual) + ")." + fn.Name()
 	}
