@@ -38,6 +38,9 @@ func ginkgoConfig(cfg *Config) (types.SuiteConfig, types.ReporterConfig) {
 	sc.Timeout = cfg.Timeout
 	sc.RandomSeed = cfg.Seed
 	sc.FailOnEmpty = true
+	// Shuffle every case, not only top-level containers, so the seed means
+	// something: an order dependency between cases shows up, reproducibly.
+	sc.RandomizeAllSpecs = true
 	rc.NoColor = cfg.NoColor
 	rc.Verbose = cfg.Verbose
 	rc.Succinct = !cfg.Verbose
@@ -52,6 +55,7 @@ func orchestratorArgs(cfg *Config, suite string) []string {
 		"--timeout=" + cfg.Timeout.String(),
 		"--seed=" + strconv.FormatInt(cfg.Seed, 10),
 		"--fail-on-empty",
+		"--randomize-all",
 		"--silence-skips",
 	}
 	if cfg.LabelFilter != "" {

@@ -32,6 +32,14 @@ Classes: PASS; NON-STRICT (only SHOULD checks failed; fails the run with
 --expected-failures); UNSUPPORTED (the adapter skipped the case); ERROR (the
 adapter crashed, hung or spoke garbage: a harness problem, not a verdict).
 
+Selection: --cases matches case IDs ('knoxconform list' shows them);
+--label-filter matches labels. Every case is labelled with its level (MUST,
+SHOULD or INFO), its area (area:ratelimit) and the Knox codes it exercises
+(code:4002250); combine them with &&, ||, ! and parentheses.
+
+The cases run in an order shuffled with --seed; the seed is printed and kept
+in the report, so a run's order can be reproduced.
+
 Exit status: 0 conformant, 1 not conformant, 2 harness or usage error, 3 no
 case ran (a selection that matches nothing never passes a CI job).`,
 		Example: `  # the whole suite against an adapter command
@@ -77,11 +85,11 @@ case ran (a selection that matches nothing never passes a CI job).`,
 	f.StringVar(&cfg.LabelFilter, "label-filter", "", "run only cases whose labels match this Ginkgo label filter `expression`, e.g. 'MUST && !area:network'")
 	f.BoolVar(&cfg.Strict, "strict", false, "treat failed SHOULD checks (NON-STRICT) as failures of the run")
 	f.StringVar(&cfg.ExpectedFailuresFile, "expected-failures", "", "`file` of known failures: one 'case-id  reason' per line, # comments; listed failures are XFAIL and do not fail the run")
-	f.IntVar(&cfg.Procs, "procs", 1, "number of worker `processes` to spread the cases over; each starts its own adapter")
+	f.IntVar(&cfg.Procs, "procs", 1, "number of worker processes (`n`) to spread the cases over; each starts its own adapter")
 	f.StringVar(&cfg.ReportDir, "report-dir", runner.DefaultReportDir, "`directory` for junit.xml, report.json, summary.json, report.html and summary.md")
 	f.StringVar(&cfg.Trace, "trace", "", "log every adapter message and HTTP exchange: --trace alone to stderr, --trace=`FILE` into a file")
 	f.Lookup("trace").NoOptDefVal = "-"
-	f.Int64Var(&cfg.Seed, "seed", 0, "random `seed` for case order (default: from the clock; the report records it)")
+	f.Int64Var(&cfg.Seed, "seed", 0, "shuffle the case order with seed `n` (default: from the clock; printed and recorded in the report)")
 	f.DurationVar(&cfg.Timeout, "timeout", runner.DefaultTimeout, "stop the whole run after this `duration` (the reports are still written)")
 	f.BoolVar(&cfg.NoColor, "no-color", false, "no colour in the console output (also when NO_COLOR is set)")
 	f.BoolVarP(&cfg.Verbose, "verbose", "v", false, "show every case's timeline, not only the failures'")
