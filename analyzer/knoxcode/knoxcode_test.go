@@ -1,6 +1,7 @@
 package knoxcode_test
 
 import (
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -25,11 +26,20 @@ func TestKnoxcode(t *testing.T) {
 	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), knoxcode.Analyzer, "a", "tier2")
 	// analysistest passes silently when no fix is produced at all (golang/go#71130):
 	// count them.
-	fixes := 0
+	fixes, shadowed := 0, 0
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
 			fixes += len(d.SuggestedFixes)
+			if strings.HasSuffix(r.Pass.Fset.Position(d.Pos).Filename, "shadow.go") {
+				shadowed++
+				if len(d.SuggestedFixes) != 0 {
+					t.Errorf("shadow.go: got a fix where knoxerr names a local variable: %+v", d.SuggestedFixes)
+				}
+			}
 		}
+	}
+	if shadowed != 1 {
+		t.Errorf("shadow.go: got %d diagnostics, want 1", shadowed)
 	}
 	if fixes < 20 {
 		t.Errorf("got %d suggested fixes, want at least 20", fixes)
