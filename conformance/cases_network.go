@@ -34,7 +34,6 @@ func networkCases() []*caseDef {
 			"SHOULD retry an idempotent GET whose connection was reset before the response, with backoff, bounded.",
 			sourceBehaviours).
 			needs(target.OpListDevices).scenario(func(r *caseRun) {
-			r.invoke(target.OpAccessToken, nil)
 			r.script(list, knoxtest.Step{Fault: knoxtest.FaultReset})
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()

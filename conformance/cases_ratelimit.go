@@ -30,6 +30,22 @@ func rateLimitCases() []*caseDef {
 			r.should(ev, HaveSucceeded("the server recovered after one 429"))
 		}),
 
+		newCase("ratelimit/natural-429", knoxerr.MUST, "wait out a real rate limit",
+			"MUST NOT send the next attempt before Retry-After has elapsed; SHOULD succeed once the server's rate limit lets it through.",
+			src, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).
+			with(knoxtest.WithRateLimit(2, 2), knoxtest.WithRetryAfterOnRateLimit("1")).
+			scenario(func(r *caseRun) {
+				// Burst 2: the third call in a row meets a real 429 with Retry-After: 1.
+				for range 4 {
+					r.invoke(target.OpListDevices, firstPage)
+				}
+				ev := r.ev()
+				r.must(ev, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"))
+				r.must(ev, HaveMadeAtMost(list, 4+attemptBound, "attempts are bounded"))
+				r.should(ev, HaveAllSucceeded("the limit lets every call through after a wait"))
+			}),
+
 		newCase("ratelimit/retry-after-garbage", knoxerr.MUST, "back off when Retry-After is unparseable",
 			"MUST fall back to a backoff > 0 when Retry-After cannot be parsed (\"soon\"); a 0 ms retry is a hot loop.",
 			src, knoxerr.HTTPTooManyRequests).

@@ -117,7 +117,7 @@ func TestCaseIDsAndLabels(t *testing.T) {
 }
 
 func TestFocusForGlob(t *testing.T) {
-	full := func(id string) string { return SuiteText + " " + id }
+	full := func(id string) string { return "knoxconform against some client " + SuiteText + " " + id }
 	tests := []struct {
 		glob         string
 		match, avoid []string
@@ -127,6 +127,7 @@ func TestFocusForGlob(t *testing.T) {
 		{"http/4??/no-retry", []string{"http/400/no-retry", "http/404/no-retry"}, []string{"http/500/bounded-backoff"}},
 		{"sa/*/no-retry, tls/verify", []string{"sa/AUT_1001/no-retry", "tls/verify"}, []string{"sa/AUT_1802/no-resend-code"}},
 		{"*", []string{"jwt/form"}, nil},
+		{"j*", []string{"jwt/form"}, []string{"http/400/no-retry"}},
 	}
 	for _, tt := range tests {
 		focus, err := FocusForGlob(tt.glob)

@@ -197,15 +197,15 @@ func gaps(xs []knoxtest.Exchange) []time.Duration {
 	return out
 }
 
-// HaveWaitedAtLeast: every retry on route came at least d after the previous
-// request (server-observed), minus earlySlack.
+// HaveWaitedAtLeast: every request to route that followed a reply carrying
+// Retry-After came at least d after it (server-observed), minus earlySlack.
 func HaveWaitedAtLeast(route knoxtest.Route, d time.Duration, why string) *Requirement {
 	return requirement(fmt.Sprintf("waited at least %d ms", ms(d)),
 		fmt.Sprintf("no retry to %s earlier than %d ms after the previous attempt (%s)", route, ms(d), why),
 		func(ev *Evidence) (bool, string) {
 			xs := ev.on(route)
-			for _, g := range gaps(xs) {
-				if g < d-earlySlack {
+			for i := 1; i < len(xs); i++ {
+				if xs[i-1].RetryAfter != "" && xs[i].At-xs[i-1].At < d-earlySlack {
 					return false, requests(route, xs)
 				}
 			}
@@ -213,14 +213,15 @@ func HaveWaitedAtLeast(route knoxtest.Route, d time.Duration, why string) *Requi
 		})
 }
 
-// HaveWaitedAtMost: every retry on route came within d of the previous request.
+// HaveWaitedAtMost: every request to route that followed a reply carrying
+// Retry-After came within d of it.
 func HaveWaitedAtMost(route knoxtest.Route, d time.Duration, why string) *Requirement {
 	return requirement(fmt.Sprintf("waited at most %d ms", ms(d)),
 		fmt.Sprintf("the retry to %s comes no later than %d ms after the previous attempt (%s)", route, ms(d), why),
 		func(ev *Evidence) (bool, string) {
 			xs := ev.on(route)
-			for _, g := range gaps(xs) {
-				if g > d {
+			for i := 1; i < len(xs); i++ {
+				if xs[i-1].RetryAfter != "" && xs[i].At-xs[i-1].At > d {
 					return false, requests(route, xs)
 				}
 			}

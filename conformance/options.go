@@ -59,14 +59,14 @@ func FocusForGlob(glob string) (string, error) {
 		for _, r := range g {
 			switch r {
 			case '*':
-				b.WriteString(".*")
+				b.WriteString("[^ ]*")
 			case '?':
-				b.WriteString(".")
+				b.WriteString("[^ ]")
 			default:
 				b.WriteString(regexp.QuoteMeta(string(r)))
 			}
 		}
-		re := regexp.MustCompile("^" + b.String() + "$")
+		re := regexp.MustCompile("^(?:" + b.String() + ")$")
 		matched := false
 		for _, c := range Cases() {
 			if re.MatchString(c.ID) {
@@ -82,7 +82,8 @@ func FocusForGlob(glob string) (string, error) {
 	if len(alts) == 0 {
 		return "", fmt.Errorf("--cases %q: no pattern given; pass a case ID or a glob such as \"knox/*\"", glob)
 	}
-	// Ginkgo matches focus against the spec's full text: container text, a space,
-	// then the entry description (the case ID).
-	return "^" + regexp.QuoteMeta(SuiteText) + " (?:" + strings.Join(alts, "|") + ")$", nil
+	// Ginkgo matches focus against the suite description, a space, the
+	// container text (SuiteText), a space, then the entry description (the case
+	// ID). IDs hold no spaces, so "[^ ]" keeps a glob inside the ID.
+	return "(?:^| )" + regexp.QuoteMeta(SuiteText) + " (?:" + strings.Join(alts, "|") + ")$", nil
 }
