@@ -40,7 +40,9 @@ type caseDef struct {
 	run func(r *caseRun)
 }
 
-const defaultSpecTimeout = 20 * time.Second
+// defaultSpecTimeout leaves room for a few invokes that each run to the advised timeout plus
+// giveUpSlack, so a slow client is judged (FAIL) rather than timed out (ERROR).
+const defaultSpecTimeout = 30 * time.Second
 
 // labels are the Ginkgo labels of the case: level, area and one per code.
 func (d *caseDef) labels() ginkgo.Labels {
@@ -77,6 +79,7 @@ func (d *caseDef) with(opts ...knoxtest.Option) *caseDef {
 	d.server = append(d.server, opts...)
 	return d
 }
+func (d *caseDef) limit(t time.Duration) *caseDef             { d.timeout = t; return d }
 func (d *caseDef) tune(f func(*target.ClientConfig)) *caseDef { d.config = f; return d }
 func (d *caseDef) scenario(f func(r *caseRun)) *caseDef       { d.run = f; return d }
 

@@ -103,6 +103,7 @@ func httpCases() []*caseDef {
 			r.must(ev, HaveFailed())
 			r.should(ev, HaveSurfacedKind(knoxerr.KindRateLimited))
 			r.should(ev, HaveGrownDelays(list))
+			r.info(ev, RecordRetrySchedule(list))
 		}),
 
 		newCase("http/500/bounded-backoff", knoxerr.MUST, "bounded, growing backoff on 500",
@@ -116,6 +117,7 @@ func httpCases() []*caseDef {
 			r.must(ev, HaveFailed())
 			r.should(ev, HaveSurfacedKind(knoxerr.KindServer))
 			r.should(ev, HaveGrownDelays(list))
+			r.info(ev, RecordRetrySchedule(list))
 		}),
 
 		newCase("http/500/transient", knoxerr.MUST, "recover from a one-off 500",

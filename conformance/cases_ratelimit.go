@@ -35,6 +35,7 @@ func rateLimitCases() []*caseDef {
 			src, knoxerr.HTTPTooManyRequests).
 			needs(target.OpListDevices).
 			with(knoxtest.WithRateLimit(2, 2), knoxtest.WithRetryAfterOnRateLimit("1")).
+			limit(45 * time.Second).
 			scenario(func(r *caseRun) {
 				// Burst 2: the third call in a row meets a real 429 with Retry-After: 1.
 				for range 4 {

@@ -71,6 +71,7 @@ func authorizeTokenCases() []*caseDef {
 			r.must(ev, HaveMadeAtMost(auth, attemptBound, "attempts are bounded; the advised maxAttempts is 4"))
 			r.must(ev, HaveFailed())
 			r.should(ev, HaveSurfacedCode(knoxerr.LIC5101))
+			r.info(ev, RecordRetrySchedule(auth))
 		}),
 
 		newCase("lic/LIC_5101/transient", knoxerr.MUST, "recover from a one-off LIC_5101",

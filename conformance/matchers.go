@@ -595,3 +595,13 @@ func HaveAllSucceeded(why string) *Requirement {
 			return true, fmt.Sprintf("%d call(s), all succeeded", len(ev.Invokes))
 		})
 }
+
+// RecordRetrySchedule is an INFO observation, never failing: how many attempts
+// the client made on route and with which delays, for the report.
+func RecordRetrySchedule(route knoxtest.Route) *Requirement {
+	return requirement("retry schedule",
+		fmt.Sprintf("(observation) the attempts to %s and the delays between them", route),
+		func(ev *Evidence) (bool, string) {
+			return true, requests(route, ev.on(route))
+		})
+}
