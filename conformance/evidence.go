@@ -53,6 +53,21 @@ func (ev *Evidence) on(route knoxtest.Route) []knoxtest.Exchange {
 	return out
 }
 
+// afterRejection narrows the evidence to what followed (and includes) the
+// first reply of 400 or more on route in the window: "after the 401" rather
+// than "since the invoke began", which may legitimately include a token request.
+func (ev *Evidence) afterRejection(route knoxtest.Route) *Evidence {
+	out := *ev
+	for i := ev.From; i < len(ev.Journal); i++ {
+		if x := ev.Journal[i]; x.Route == route && (x.Status >= 400 || x.Fault != knoxtest.FaultNone) {
+			out.From = i
+			return &out
+		}
+	}
+	out.From = len(ev.Journal)
+	return &out
+}
+
 // last is the last invoke, zero when there was none.
 func (ev *Evidence) last() invokeRecord {
 	if len(ev.Invokes) == 0 {

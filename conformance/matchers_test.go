@@ -161,3 +161,25 @@ func TestTimelineNotes(t *testing.T) {
 		t.Errorf("gaps: %v %v %v", tl[0].GapMs, tl[1].GapMs, tl[3].GapMs)
 	}
 }
+
+func TestAfterRejection(t *testing.T) {
+	tok, list := knoxtest.RouteAccessToken, knoxtest.RouteListDevices
+	ev := &Evidence{Journal: []knoxtest.Exchange{
+		{Seq: 1, Route: tok, Status: 200}, {Seq: 2, Route: list, Status: 401},
+		{Seq: 3, Route: tok, Status: 200}, {Seq: 4, Route: list, Status: 200},
+	}}
+	after := ev.afterRejection(list)
+	if after.From != 1 {
+		t.Fatalf("From = %d, want 1 (the 401)", after.From)
+	}
+	if ok, _ := judge(t, HaveMadeAtMost(tok, 1, "one new token"), after); !ok {
+		t.Error("the token request before the 401 was counted")
+	}
+	if ok, _ := judge(t, HaveMadeAtMost(tok, 1, "one new token"), ev); ok {
+		t.Error("two token requests in the whole journal judged as at most one")
+	}
+	none := (&Evidence{Journal: ev.Journal[:1]}).afterRejection(list)
+	if len(none.window()) != 0 {
+		t.Errorf("no rejection: window %v, want empty", none.window())
+	}
+}
