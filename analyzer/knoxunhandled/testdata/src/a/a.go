@@ -96,3 +96,36 @@ func nonKnox() {
 
 //knoxvet:ignore KNX202 nothing on the next line is dropped // want `unused knoxvet:ignore directive for KNX202`
 func tidy() {}
+
+var lastErr error
+
+type holder struct{ err error }
+
+type fetcher interface{ Fetch() error }
+
+func moreSilent(ctx context.Context, cl *c.Client, h *holder, f fetcher) error { // want moreSilent:"returnsKnoxError"
+	if err := c.Fetch(); err != nil { // checked in the condition
+		return err
+	}
+	lastErr = c.Fetch()  // a package variable: read elsewhere
+	h.err = c.Fetch()    // a field: read elsewhere
+	log.Print(c.Fetch()) // passed on
+	f.Fetch()            // an interface call: nothing known about it
+	var err error
+	for {
+		err = c.Fetch() // read by the condition below on every iteration
+		if err == nil {
+			break
+		}
+	}
+	switch err := b.Login(ctx, cl); {
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+func genericDrop[T any](v T, cl *c.Client) T {
+	cl.Token(context.Background()) // want `KNX201`
+	return v
+}
