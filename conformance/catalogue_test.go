@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -207,5 +208,28 @@ func TestApplyExpected(t *testing.T) {
 	applyExpected(&res, listed)
 	if res.Class != reports.Error {
 		t.Errorf("listed ERROR must stay ERROR (the client was not judged): %+v", res)
+	}
+}
+
+func TestRequestTimeoutOutlastsEveryInvokeDeadline(t *testing.T) {
+	longest := 0
+	for _, d := range catalogue() {
+		c := defaultConfig()
+		if d.config != nil {
+			d.config(&c)
+		}
+		longest = max(longest, c.TimeoutMs)
+		if limit := time.Duration(c.TimeoutMs)*time.Millisecond + giveUpSlack; limit >= d.specTimeout() {
+			t.Errorf("%s: an invoke may wait %s, the spec timeout is %s", d.ID, limit, d.specTimeout())
+		}
+	}
+	deadline := time.Duration(longest)*time.Millisecond + giveUpSlack
+	for _, asked := range []time.Duration{0, time.Second, 20 * time.Second} {
+		if got := requestTimeout(asked); got <= deadline || got < asked {
+			t.Errorf("requestTimeout(%s) = %s; must exceed the longest invoke deadline %s and never lower what was asked", asked, got, deadline)
+		}
+	}
+	if got := requestTimeout(-1); got >= 0 {
+		t.Errorf("requestTimeout(-1) = %s; negative (no limit) must pass through", got)
 	}
 }

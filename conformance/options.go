@@ -29,8 +29,9 @@ type Options struct {
 	ReportDir string
 	// ExpectedFailures maps case ID to the reason it is known to fail.
 	ExpectedFailures map[string]string
-	// RequestTimeout bounds each adapter request; zero means target's default. It
-	// must exceed the longest operation timeout the suite advises (a few seconds).
+	// RequestTimeout bounds each adapter request. The suite raises it to the
+	// longest operation timeout it advises plus a margin (about 15 s), so zero
+	// means that; negative means no limit (debugging an adapter).
 	RequestTimeout time.Duration
 	// Run is the run metadata from the CLI; the suite fills Adapter and Client
 	// from the adapter's hello.

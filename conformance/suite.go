@@ -75,7 +75,7 @@ func Register(opts Options) {
 func (s *suite) startLocked(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	topts := target.Options{RequestTimeout: s.opts.RequestTimeout, Trace: s.trace}
+	topts := target.Options{RequestTimeout: requestTimeout(s.opts.RequestTimeout), Trace: s.trace}
 	var tgt target.Target
 	var err error
 	switch {
@@ -213,6 +213,26 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 // that needs a token.
 func baseServerOptions() []knoxtest.Option {
 	return []knoxtest.Option{knoxtest.WithLenientValidity()}
+}
+
+// requestTimeout is the adapter request deadline: at least the longest
+// advised operation timeout plus giveUpSlack plus a margin, so that the suite's
+// own per-invoke deadline (which judges a client that never gives up) always
+// fires first and the adapter session stays usable.
+func requestTimeout(asked time.Duration) time.Duration {
+	longest := 0
+	for _, d := range catalogue() {
+		c := defaultConfig()
+		if d.config != nil {
+			d.config(&c)
+		}
+		longest = max(longest, c.TimeoutMs)
+	}
+	floor := time.Duration(longest)*time.Millisecond + giveUpSlack + 5*time.Second
+	if asked < 0 {
+		return asked // no limit: debugging an adapter
+	}
+	return max(asked, floor)
 }
 
 // startServer starts a simulated Knox Cloud, turning a panic into an error.
