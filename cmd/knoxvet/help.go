@@ -107,6 +107,8 @@ func markdown() string {
 	b.WriteString("knoxvet reports hard-coded Knox error codes and unhandled Knox errors. ")
 	b.WriteString("Run it as `go vet -vettool=$(which knoxvet) ./...` or standalone as `knoxvet ./...` ")
 	b.WriteString("(`-format=sarif` for code scanning). This page is generated from the analyzers' documentation.\n\n")
+	b.WriteString(runningMarkdown)
+	b.WriteString("## Rules\n\n")
 	b.WriteString("| Rule | Analyzer | Level | Summary |\n|---|---|---|---|\n")
 	for _, r := range analyzer.Rules() {
 		name := r.Analyzer
@@ -171,3 +173,22 @@ func docMarkdown(doc string) string {
 	}
 	return b.String()
 }
+
+const runningMarkdown = "## Running knoxvet\n\n" +
+	"```sh\n" +
+	"go install github.com/knoxconform/knoxconform/cmd/knoxvet\n" +
+	"go vet -vettool=$(which knoxvet) ./...            # gate: replaces go vet (stock vet analyzers included; -vet=false drops them)\n" +
+	"go vet -vettool=$(which knoxvet) -fix -diff ./... # preview the automatic fixes (KNX101, KNX102, KNX110)\n" +
+	"go fix -fixtool=$(which knoxvet) ./...            # apply them\n" +
+	"knoxvet -format=sarif ./... > knoxvet.sarif       # code scanning (upload with category: knoxvet)\n" +
+	"knoxvet help KNX201                               # a rule's documentation\n" +
+	"```\n\n" +
+	"Standalone `knoxvet` exits 0 when there are no findings, 1 when there are (with `-fix`: findings left\n" +
+	"without a fix), and 2 for bad usage or packages that do not load or type-check. Under `go vet` the go\n" +
+	"command sets the status (1 for findings; 0 with `-json`). `-format=json` writes the same tree as\n" +
+	"`go vet -json`. SARIF results carry the rule ID as `ruleId`, a repository-relative `uri` with\n" +
+	"`uriBaseId: %SRCROOT%` and UTF-16 columns.\n\n" +
+	"Analyzer flags are spelled `-ANALYZER.FLAG` in every mode (`-knoxhttp.allow=200`); they are part of\n" +
+	"go vet's cache key. knoxvet reads no configuration files, so cached vet results never go stale.\n\n" +
+	"Suppress a finding with `//knoxvet:ignore RULE reason` on its line or the line above, or a file with\n" +
+	"`//knoxvet:file-ignore RULE reason`; see [Knox directives](#knox-directives).\n\n"
