@@ -116,6 +116,9 @@ func (c *Config) Validate() error {
 	if c.Procs < 0 {
 		return usagef("--procs %d: the number of worker processes must be 1 or more", c.Procs)
 	}
+	if c.Procs > 1 && !parallelSupported {
+		return usagef("--procs %d: parallel runs are not supported on this system yet; run without --procs", c.Procs)
+	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}

@@ -153,10 +153,10 @@ func dialControl() *controlClient {
 		for {
 			if _, err := c.Read(buf); err != nil {
 				// The parent is gone (or closed the socket after the run): stop.
-				syscall.Kill(os.Getpid(), syscall.SIGINT)
+				interruptSelf()
 				return
 			}
-			syscall.Kill(os.Getpid(), syscall.SIGINT)
+			interruptSelf()
 		}
 	}()
 	return &controlClient{c: c}
