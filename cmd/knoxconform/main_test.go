@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -451,5 +452,48 @@ func TestInterruptStillWritesTheReports(t *testing.T) {
 				t.Errorf("summary: interrupted=%v with %d cases; want interrupted with fewer than all", s.Run.Interrupted, len(s.Cases))
 			}
 		})
+	}
+}
+
+func TestTargetAddrConnectsToARunningAdapter(t *testing.T) {
+	ref := reference(t)
+	// A stand-in for an adapter listening on TCP: each connection gets its own
+	// reference client speaking the protocol over it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var sessions sync.WaitGroup
+	defer sessions.Wait()
+	defer cancel()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			sessions.Add(1)
+			go func() {
+				defer sessions.Done()
+				defer conn.Close()
+				cmd := exec.CommandContext(ctx, ref)
+				cmd.Stdin, cmd.Stdout = conn, conn
+				cmd.Run()
+			}()
+		}
+	}()
+	addr := ln.Addr().String()
+	for _, procs := range []string{"1", "2"} {
+		dir := t.TempDir()
+		r := knoxconform(t, dir, 2*time.Minute, "run", "--target-addr", addr, "--cases", "lic/*", "--procs", procs)
+		if r.code != 0 {
+			t.Fatalf("--target-addr %s --procs %s: want exit 0, got %s", addr, procs, r)
+		}
+		if s := readSummary(t, filepath.Join(dir, "knoxconform-report")); s.Run.Target != addr || len(s.Cases) == 0 {
+			t.Errorf("--procs %s: summary target %q with %d cases", procs, s.Run.Target, len(s.Cases))
+		}
 	}
 }
