@@ -8,9 +8,9 @@ import (
 
 // ParseExpectedFailures reads an --expected-failures file: one case per line,
 // the case ID, then whitespace, then the reason (required, so the list says
-// why each failure is tolerated); blank lines and lines starting with # are
-// ignored, as is anything after " #" on a line. Every ID must be in known: a
-// typo would silently stop tolerating nothing, so it is an error naming the
+// why each failure is tolerated; it may contain anything, "#123" included);
+// blank lines and lines starting with # are ignored. Every ID must be in
+// known: a typo would silently tolerate nothing, so it is an error naming the
 // line. name is the file name used in messages.
 func ParseExpectedFailures(r io.Reader, name string, known map[string]bool) (map[string]string, error) {
 	out := map[string]string{}
@@ -24,15 +24,10 @@ func ParseExpectedFailures(r io.Reader, name string, known map[string]bool) (map
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if i := strings.Index(line, " #"); i >= 0 {
-			line = strings.TrimSpace(line[:i])
+		id, reason := line, ""
+		if i := strings.IndexAny(line, " \t"); i >= 0 {
+			id, reason = line[:i], strings.TrimSpace(line[i+1:])
 		}
-		id, reason, _ := strings.Cut(line, " ")
-		if j := strings.IndexAny(id, "\t"); j >= 0 { // ID separated by a tab
-			id, reason = id[:j], id[j+1:]+" "+reason
-		}
-		id = strings.TrimSpace(id)
-		reason = strings.TrimSpace(reason)
 		switch {
 		case !known[id]:
 			return nil, usagef("%s:%d: unknown case ID %q; run `knoxconform list` to see the case IDs", name, n, id)

@@ -14,12 +14,12 @@ import (
 func TestParseExpectedFailures(t *testing.T) {
 	known := map[string]bool{"knox/a": true, "knox/b": true}
 	got, err := ParseExpectedFailures(strings.NewReader(
-		"# known failures of client 1.2\n\nknox/a   vendor bug 123  # tracked\nknox/b\tretries once too often\n"),
+		"# known failures of client 1.2\n\nknox/a   vendor bug #123, fixed in 1.3 \n  knox/b\tretries once too often\n"),
 		"known.txt", known)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got["knox/a"] != "vendor bug 123" || got["knox/b"] != "retries once too often" || len(got) != 2 {
+	if got["knox/a"] != "vendor bug #123, fixed in 1.3" || got["knox/b"] != "retries once too often" || len(got) != 2 {
 		t.Errorf("got %q", got)
 	}
 
