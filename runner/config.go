@@ -143,6 +143,10 @@ func (c *Config) Validate() error {
 		return err
 	}
 	c.focus, c.unmatched = focus, unmatched
+	if _, err := regexp.Compile(strings.Join(focus, "|")); err != nil {
+		// Ginkgo would exit on it; it is a bug in the glob translation.
+		return usagef("--cases %q: cannot be turned into a focus expression: %v", strings.Join(c.Cases, ","), err)
+	}
 	if c.ReportDir == "" {
 		c.ReportDir = DefaultReportDir
 	}

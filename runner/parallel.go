@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2"
@@ -136,8 +137,20 @@ func runParallel(cfg *Config, stdout io.Writer, trace io.Writer) (interrupted bo
 }
 
 // IsWorker reports whether this process was started by a parallel run as one
-// of its workers; main must then call WorkerMain and nothing else.
-func IsWorker() bool { return os.Getenv(workerEnv) == "1" }
+// of its workers; main must then call WorkerMain and nothing else. Both the
+// environment and Ginkgo's parallel flags must say so, so a stray variable in
+// a user's shell cannot turn knoxconform into a worker.
+func IsWorker() bool {
+	if os.Getenv(workerEnv) != "1" {
+		return false
+	}
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "--ginkgo.parallel.process=") || strings.HasPrefix(a, "-ginkgo.parallel.process=") {
+			return true
+		}
+	}
+	return false
+}
 
 // WorkerMain runs this process's share of a parallel run and returns its exit
 // status (which only Ginkgo's orchestrator reads).
@@ -153,6 +166,11 @@ func WorkerMain() int {
 		fmt.Fprintf(os.Stderr, "knoxconform worker: bad %s: %v\n", workerConfigEnv, err)
 		return ExitError
 	}
+	cc := dialControl()
+	// The adapters this worker starts must not inherit the worker's plumbing.
+	for _, k := range []string{workerEnv, workerConfigEnv, ctlEnv} {
+		os.Unsetenv(k)
+	}
 	cfg := wire.Config
 	cfg.expected = wire.Expected
 	// The orchestrator starts workers in the directory of the .test link; the
@@ -164,7 +182,7 @@ func WorkerMain() int {
 
 	progress := func(string) {}
 	var trace io.Writer
-	if cc := dialControl(); cc != nil {
+	if cc != nil {
 		progress = func(line string) { cc.send('P', []byte(strconv.Quote(line))) }
 		if cfg.Trace != "" {
 			t := &lineSender{cc: cc, kind: 'T', prefix: fmt.Sprintf("[worker %d] ", ginkgo.GinkgoParallelProcess())}
