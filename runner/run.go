@@ -24,7 +24,7 @@ import (
 const SuiteDescription = "Knox client conformance"
 
 // SummaryFile is the name of summary.json inside the report directory.
-const SummaryFile = "summary.json"
+const SummaryFile = reports.SummaryJSONFile
 
 // failT is the GinkgoTestingT RunSpecs needs; only Fail is ever called.
 type failT struct{ failed bool }
@@ -207,7 +207,14 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 	if s.Run.Interrupted {
 		fmt.Fprintln(w, "  interrupted: not every case ran")
 	}
-	fmt.Fprintf(w, "  reports: %s\n", filepath.Dir(summaryPath))
+	dir := filepath.Dir(summaryPath)
+	var files []string
+	for _, f := range []string{reports.SummaryJSONFile, reports.MarkdownFile, reports.HTMLFile, reports.JUnitFile, reports.GinkgoJSONFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			files = append(files, f)
+		}
+	}
+	fmt.Fprintf(w, "  reports: %s (%s)\n", dir, strings.Join(files, ", "))
 
 	var failed, unexpected []reports.CaseResult
 	for _, c := range s.Cases {
