@@ -72,10 +72,12 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: `Serve the simulated Knox Cloud (the one every case runs against) on a local
 address, to point a client at by hand while writing an adapter or debugging a
 case. It validates requests for real (signatures, jti, token expiry, form
-fields) and prints each exchange. Stop it with Ctrl-C.`,
+fields), prints what to configure the client with, and offers a JSON control
+API under /_knoxtest/ (journal, scripted faults, token expiry). Stop it with
+Ctrl-C.`,
 		Example: `  knoxconform serve
-  knoxconform serve --addr 127.0.0.1:9443 --keys fixtures/keys/keys.json --client-identifier my-client
-  knoxconform serve --tls --dir /tmp/knox-sandbox   # writes the CA certificate there`,
+  knoxconform serve --addr 127.0.0.1:9443 --keys ./keys.json --client-identifier my-client-id
+  knoxconform serve --tls --dir ./sandbox   # keys.json and the CA certificate go there, reused next time`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -89,10 +91,10 @@ fields) and prints each exchange. Stop it with Ctrl-C.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&sc.Addr, "addr", "127.0.0.1:8443", "`host:port` to listen on")
-	f.StringVar(&sc.KeysFile, "keys", "", "keys.json `file` whose public key the sandbox trusts (default: the built-in test keys)")
-	f.StringVar(&sc.ClientIdentifier, "client-identifier", "", "client `identifier` the sandbox expects in signed requests (default: the test identifier)")
-	f.BoolVar(&sc.TLS, "tls", false, "serve HTTPS with a generated certificate (the CA goes into --dir)")
-	f.StringVar(&sc.Dir, "dir", "", "`directory` for generated files such as the CA certificate (default: a temporary directory)")
+	f.StringVar(&sc.KeysFile, "keys", "", "existing keys.json `file` to register (default: generate one into --dir)")
+	f.StringVar(&sc.ClientIdentifier, "client-identifier", "", "Client Identifier `id` to register, entitled to KME (default: a generated one, printed at start)")
+	f.BoolVar(&sc.TLS, "tls", false, "serve HTTPS with a generated CA (its PEM is written next to keys.json)")
+	f.StringVar(&sc.Dir, "dir", "", "`directory` for the generated keys.json and CA; an existing keys.json there is reused, so restarts keep credentials (default: a new temporary directory)")
 	return cmd
 }
 

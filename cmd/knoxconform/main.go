@@ -47,9 +47,11 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	}
 	// Flag and argument errors from cobra: usage errors.
 	fmt.Fprintf(stderr, "knoxconform: %v\n", err)
+	path := root.CommandPath()
 	if cmd, _, ferr := root.Find(args); ferr == nil && cmd != nil {
-		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		path = cmd.CommandPath()
 	}
+	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", path)
 	return runner.ExitError
 }
 
