@@ -78,7 +78,7 @@ func orchestratorArgs(cfg *Config, suite string) []string {
 
 // runParallel is the parent of a parallel run. It returns once every worker
 // has exited; the report is on disk by then (written by worker 1).
-func runParallel(cfg *Config, stdout io.Writer, trace io.Writer) (interrupted bool, err error) {
+func runParallel(cfg *Config, stdout, stderr, trace io.Writer) (interrupted bool, err error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return false, fmt.Errorf("--procs: cannot find this program's own file to start workers: %v", err)
@@ -126,7 +126,7 @@ func runParallel(cfg *Config, stdout io.Writer, trace io.Writer) (interrupted bo
 					panic(r)
 				}
 				if d.Error != nil {
-					fmt.Fprintf(os.Stderr, "knoxconform: %v\n", d.Error)
+					fmt.Fprintf(stderr, "knoxconform: %v\n", d.Error)
 				}
 			}
 		}()

@@ -82,7 +82,7 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	var interrupted bool
 	if cfg.Procs > 1 {
 		// The tree is built only in the workers.
-		interrupted, err = runParallel(cfg, stdout, trace)
+		interrupted, err = runParallel(cfg, stdout, stderr, trace)
 		if err != nil {
 			fmt.Fprintf(stderr, "knoxconform: %v\n", err)
 			return ExitError
