@@ -3,9 +3,6 @@ package runner
 // This file is the only place that knows the conformance package's API.
 
 import (
-	"regexp"
-	"strings"
-
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/knoxconform/knoxconform/conformance"
@@ -22,18 +19,7 @@ func suiteFocusForGlob(glob string) (string, error) {
 	if err != nil {
 		return "", &UsageError{Msg: err.Error()}
 	}
-	return anchorToDescription(f), nil
-}
-
-// anchorToDescription fixes up a focus regexp anchored at the start of the
-// spec text: Ginkgo matches focus against the suite description, a space,
-// then the spec text (internal/focus.go, ApplyFocusToSpecs), so "^" must be
-// followed by our description.
-func anchorToDescription(focus string) string {
-	if !strings.HasPrefix(focus, "^") || strings.HasPrefix(focus, "^"+regexp.QuoteMeta(SuiteDescription)) {
-		return focus
-	}
-	return "^" + regexp.QuoteMeta(SuiteDescription) + " (?:" + strings.TrimPrefix(focus, "^") + ")"
+	return f, nil
 }
 
 func suiteRegister(o suiteOptions) { conformance.Register(o) }
