@@ -216,11 +216,13 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 	}
 	fmt.Fprintf(w, "  reports: %s (%s)\n", dir, strings.Join(files, ", "))
 
-	var failed, unexpected []reports.CaseResult
+	var failed, unexpected, lenient []reports.CaseResult
 	for _, c := range s.Cases {
 		switch {
 		case c.Class == reports.Fail || c.Class == reports.Error || (c.Class == reports.NonStrict && s.Run.Strict):
 			failed = append(failed, c)
+		case c.Class == reports.NonStrict:
+			lenient = append(lenient, c)
 		case c.UnexpectedPass:
 			unexpected = append(unexpected, c)
 		}
@@ -243,6 +245,16 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 				cmd = cfg.RerunCommand(c.ID)
 			}
 			fmt.Fprintf(w, "  %-11s %s\n      %s\n", c.Class, c.ID, cmd)
+		}
+	}
+	if len(lenient) > 0 {
+		fmt.Fprintln(w, "\nOnly SHOULD checks failed (these fail the run under --strict):")
+		for i, c := range lenient {
+			if i == maxRerunLines {
+				fmt.Fprintf(w, "  … and %d more\n", len(lenient)-i)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", c.ID)
 		}
 	}
 	if len(unexpected) > 0 {

@@ -497,3 +497,37 @@ func TestTargetAddrConnectsToARunningAdapter(t *testing.T) {
 		}
 	}
 }
+
+func TestStrictAndExpectedFailuresDecideTheExitCode(t *testing.T) {
+	reference(t) // skips under -short like the other suite runs
+	dir := t.TempDir()
+	// A mutant that mints a token per call fails only token/reuse's SHOULD.
+	mutant := filepath.Join(dir, "mints-token-per-call")
+	if b, err := exec.Command("go", "build", "-o", mutant, "../../fixtures/clients/mutants/mints-token-per-call").CombinedOutput(); err != nil {
+		t.Fatalf("building the mutant: %v\n%s", err, b)
+	}
+	known := filepath.Join(dir, "known.txt")
+	if err := os.WriteFile(known, []byte("token/reuse  mints a token per call; fixed in 2.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args  []string
+		code  int
+		class reports.Class
+	}{
+		{nil, 0, reports.NonStrict},
+		{[]string{"--strict"}, 1, reports.NonStrict},
+		{[]string{"--strict", "--expected-failures", known}, 0, reports.ExpectedFail},
+	} {
+		args := append([]string{"run", "--target", mutant, "--cases", "token/reuse"}, tt.args...)
+		r := knoxconform(t, dir, 2*time.Minute, args...)
+		if r.code != tt.code {
+			t.Errorf("%v: want exit %d, got %s", tt.args, tt.code, r)
+			continue
+		}
+		s := readSummary(t, filepath.Join(dir, "knoxconform-report"))
+		if len(s.Cases) != 1 || s.Cases[0].Class != tt.class {
+			t.Errorf("%v: want one %s case, got %+v", tt.args, tt.class, s.Cases)
+		}
+	}
+}
