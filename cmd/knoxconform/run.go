@@ -66,7 +66,7 @@ case ran (a selection that matches nothing never passes a CI job).`,
 			return fmt.Errorf("unexpected argument %q%s", args[0], hint)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, ok := os.LookupEnv("NO_COLOR"); ok {
+			if os.Getenv("NO_COLOR") != "" { // https://no-color.org: set and non-empty
 				cfg.NoColor = true
 			}
 			cfg.Args = append([]string{"knoxconform"}, os.Args[1:]...)
