@@ -338,6 +338,9 @@ func TestRunAgainstTheReferenceClient(t *testing.T) {
 			t.Errorf("no progress line for %s", c.ID)
 		}
 	}
+	if strings.Contains(serial.stdout, "\x1b[") {
+		t.Error("colour codes in the output although NO_COLOR is set")
+	}
 	if !strings.Contains(serial.stdout, "CONFORMANT: "+strconv.Itoa(len(s1.Cases))+" cases") || !strings.Contains(serial.stdout, filepath.Join(dir, "serial")) {
 		t.Errorf("the final summary lacks the verdict, count or report directory:\n%s", serial.stdout)
 	}
