@@ -35,6 +35,10 @@ const (
 	brokenTarget = "broken-target"
 	// limitedAdapter names an adapter that supports two operations and fails both.
 	limitedAdapter = "limited-adapter"
+	// crashingAdapter names an adapter process that exits on every invoke.
+	crashingAdapter = "crashing-adapter"
+	// adapterEnv makes this test binary serve the adapter protocol on stdio.
+	adapterEnv = "KNOXCONFORM_TEST_ADAPTER"
 )
 
 // TestSuiteWorker is the child: it is skipped unless started by runSuite.
@@ -54,6 +58,10 @@ func TestSuiteWorker(t *testing.T) {
 		opts.Target = filepath.Join(t.TempDir(), "no-such-adapter")
 	case name == limitedAdapter:
 		opts.InProcess = limited{}
+	case name == crashingAdapter:
+		// This test binary again, as an adapter process that dies on invoke.
+		t.Setenv(adapterEnv, "crash")
+		opts.Target = os.Args[0] + " -test.run=^TestAdapterProcess$"
 	case name != "reference":
 		m, ok := mutants.Lookup(name)
 		if !ok {
@@ -227,4 +235,67 @@ func TestUnsupportedAndAdapterErrors(t *testing.T) {
 	if sum.Verdict != reports.VerdictError {
 		t.Errorf("verdict %q, want %q", sum.Verdict, reports.VerdictError)
 	}
+}
+
+// TestAdapterProcess is the crashing adapter's process: skipped unless started
+// by the suite with adapterEnv set.
+func TestAdapterProcess(t *testing.T) {
+	if os.Getenv(adapterEnv) != "crash" {
+		t.Skip("runs only as an adapter process of TestCrashingAdapterIsErrorNotFail")
+	}
+	target.ServeStdio(crashing{})
+	os.Exit(0)
+}
+
+// crashing supports kme.listDevices and dies whenever asked to perform it.
+type crashing struct{ limited }
+
+func (crashing) Hello(context.Context, target.HelloParams) (target.HelloResult, error) {
+	return target.HelloResult{Protocol: target.ProtocolVersion, Adapter: target.Software{Name: "crashing", Version: "0"},
+		Client: target.Software{Name: "none", Version: "0"}, Operations: []target.Op{target.OpListDevices}}, nil
+}
+func (crashing) Invoke(context.Context, target.InvokeParams) (target.Outcome, error) {
+	fmt.Fprintln(os.Stderr, "crashing on purpose")
+	os.Exit(3)
+	return target.Outcome{}, nil
+}
+
+// An adapter that dies is ERROR with its stderr attached, never FAIL; the suite
+// restarts it a bounded number of times and then stops trying.
+func TestCrashingAdapterIsErrorNotFail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts adapter processes")
+	}
+	sum := runSuite(t, crashingAdapter, "http/*")
+	var errs, withStderr, gaveUp int
+	for _, c := range sum.Cases {
+		switch c.Class {
+		case reports.Error:
+			errs++
+			if strings.Contains(c.Stderr, "crashing on purpose") {
+				withStderr++
+			}
+			if strings.Contains(c.Reason, "restarted") {
+				gaveUp++
+			}
+		case reports.Unsupported:
+		default:
+			t.Errorf("%s: %s, want ERROR (or UNSUPPORTED)", c.ID, c.Class)
+		}
+	}
+	if c := byID(sum, "http/422/no-retry"); c.Class != reports.Unsupported {
+		t.Errorf("http/422/no-retry needs kme.deleteDevices, which the adapter lacks: %s %q, want UNSUPPORTED", c.Class, c.Reason)
+	}
+	if errs == 0 || withStderr == 0 || gaveUp == 0 {
+		t.Errorf("%d ERROR cases, %d with the adapter's stderr, %d after the restart bound; want all non-zero", errs, withStderr, gaveUp)
+	}
+}
+
+func byID(sum *reports.Summary, id string) reports.CaseResult {
+	for _, c := range sum.Cases {
+		if c.ID == id {
+			return c
+		}
+	}
+	return reports.CaseResult{}
 }

@@ -166,6 +166,20 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 	ginkgo.DeferCleanup(r.cleanup)
 
 	tgt, hello, err := s.acquire(ctx)
+	// A case the adapter cannot run is UNSUPPORTED even when the adapter is
+	// unusable by now, as long as its hello was heard.
+	if hello.Protocol != 0 {
+		for _, op := range d.ops {
+			if !slices.Contains(hello.Operations, op) {
+				r.skip(fmt.Sprintf("the adapter does not support %s (it is not among the operations its hello lists)", op))
+			}
+		}
+		for _, f := range d.features {
+			if !slices.Contains(hello.Features, f) {
+				r.skip(fmt.Sprintf("the adapter does not declare the %q feature in its hello", f))
+			}
+		}
+	}
 	if err != nil {
 		var h *target.HarnessError
 		if errors.As(err, &h) {
@@ -174,16 +188,6 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 		r.harness(err)
 	}
 	r.tgt = tgt
-	for _, op := range d.ops {
-		if !slices.Contains(hello.Operations, op) {
-			r.skip(fmt.Sprintf("the adapter does not support %s (it is not among the operations its hello lists)", op))
-		}
-	}
-	for _, f := range d.features {
-		if !slices.Contains(hello.Features, f) {
-			r.skip(fmt.Sprintf("the adapter does not declare the %q feature in its hello", f))
-		}
-	}
 
 	srv, err := startServer(append(baseServerOptions(), d.server...))
 	if err != nil {
