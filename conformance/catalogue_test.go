@@ -180,7 +180,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		res := reports.CaseResult{Class: tt.hint, Checks: tt.checks}
-		classify(&res, tt.state, "boom", false)
+		classify(&res, tt.state, "boom")
 		if res.Class != tt.want {
 			t.Errorf("%s: class %s, want %s", tt.name, res.Class, tt.want)
 		}

@@ -31,6 +31,9 @@ const (
 	workerEnv = "KNOXCONFORM_TEST_CLIENT"
 	reportEnv = "KNOXCONFORM_TEST_REPORT_DIR"
 	focusEnv  = "KNOXCONFORM_TEST_CASES"
+	// strictEnv and expectedEnv ("id=reason,…") set Strict and ExpectedFailures.
+	strictEnv   = "KNOXCONFORM_TEST_STRICT"
+	expectedEnv = "KNOXCONFORM_TEST_EXPECTED"
 	// brokenTarget names a target command that does not exist.
 	brokenTarget = "broken-target"
 	// limitedAdapter names an adapter that supports two operations and fails both.
@@ -51,6 +54,14 @@ func TestSuiteWorker(t *testing.T) {
 		ReportDir:      os.Getenv(reportEnv),
 		RequestTimeout: 15 * time.Second,
 		Run:            reports.Run{Knoxconform: "test", Target: "in-process " + name},
+	}
+	opts.Strict = os.Getenv(strictEnv) != ""
+	if list := os.Getenv(expectedEnv); list != "" {
+		opts.ExpectedFailures = map[string]string{}
+		for _, item := range strings.Split(list, ",") {
+			id, reason, _ := strings.Cut(item, "=")
+			opts.ExpectedFailures[id] = reason
+		}
 	}
 	var q knoxclient.Quirks
 	switch {
@@ -87,11 +98,12 @@ func TestSuiteWorker(t *testing.T) {
 }
 
 // runSuite runs the suite against client in a child process and returns the summary.
-func runSuite(t *testing.T, client, cases string) *reports.Summary {
+func runSuite(t *testing.T, client, cases string, env ...string) *reports.Summary {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSuiteWorker$", "-test.timeout=10m")
 	cmd.Env = append(os.Environ(), workerEnv+"="+client, reportEnv+"="+dir, focusEnv+"="+cases)
+	cmd.Env = append(cmd.Env, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	runErr := cmd.Run()
@@ -298,4 +310,37 @@ func byID(sum *reports.Summary, id string) reports.CaseResult {
 		}
 	}
 	return reports.CaseResult{}
+}
+
+// A failed SHOULD check is NON-STRICT: the run is conformant, unless Strict.
+func TestStrictTurnsShouldFailuresIntoNonConformance(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		env := []string{}
+		want := reports.VerdictConformant
+		if strict {
+			env = append(env, strictEnv+"=1")
+			want = reports.VerdictNotConformant
+		}
+		sum := runSuite(t, "no-accept-header", "http/406/accept-header", env...)
+		c := byID(sum, "http/406/accept-header")
+		if c.Class != reports.NonStrict || sum.Verdict != want {
+			t.Errorf("strict=%v: case %s, verdict %q; want NON-STRICT and %q", strict, c.Class, sum.Verdict, want)
+		}
+	}
+}
+
+// A listed failure is XFAIL and does not fail the run; a listed case that
+// passes is flagged so the list shrinks.
+func TestExpectedFailures(t *testing.T) {
+	sum := runSuite(t, "retries-501", "http/501/no-retry,http/400/no-retry",
+		expectedEnv+"=http/501/no-retry=retries 501 until v2,http/400/no-retry=")
+	if c := byID(sum, "http/501/no-retry"); c.Class != reports.ExpectedFail || c.ExpectedFailure != "retries 501 until v2" {
+		t.Errorf("listed failing case: %s %q, want XFAIL with the reason", c.Class, c.ExpectedFailure)
+	}
+	if c := byID(sum, "http/400/no-retry"); c.Class != reports.Pass || !c.UnexpectedPass {
+		t.Errorf("listed passing case: %s unexpectedPass=%v, want PASS flagged as an unexpected pass", c.Class, c.UnexpectedPass)
+	}
+	if sum.Verdict != reports.VerdictConformant {
+		t.Errorf("verdict %q, want %q: an expected failure does not fail the run", sum.Verdict, reports.VerdictConformant)
+	}
 }

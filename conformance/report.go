@@ -12,7 +12,6 @@ import (
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/reports"
-	"github.com/knoxconform/knoxconform/target"
 )
 
 // writeReports runs once (on process 1 in parallel runs, with the aggregated
@@ -77,7 +76,7 @@ func caseResults(r types.Report, opts Options) []reports.CaseResult {
 				continue
 			}
 		}
-		classify(&res, sr.State, sr.Failure.Message, opts.Strict)
+		classify(&res, sr.State, sr.Failure.Message)
 		applyExpected(&res, opts.ExpectedFailures)
 		res.DurationMs = msf(sr.RunTime)
 		if opts.RerunCommand != nil {
@@ -123,7 +122,9 @@ func decodeEntry(sr types.SpecReport) (reports.CaseResult, bool) {
 
 // classify sets res.Class from the spec state and the recorded checks. The
 // Class the case itself recorded (ERROR, UNSUPPORTED) is a hint that wins.
-func classify(res *reports.CaseResult, state types.SpecState, failure string, strict bool) {
+// NON-STRICT stays NON-STRICT under --strict: the verdict counts it as a
+// failure then (reports.Finalize), and the report still says why.
+func classify(res *reports.CaseResult, state types.SpecState, failure string) {
 	hint := res.Class
 	mustFailed, shouldFailed := false, false
 	for _, c := range res.Checks {
@@ -166,7 +167,6 @@ func classify(res *reports.CaseResult, state types.SpecState, failure string, st
 	default:
 		res.Class = reports.Pass
 	}
-	_ = strict // NON-STRICT stays NON-STRICT under --strict; the verdict counts it as a failure.
 }
 
 // applyExpected turns a listed FAIL or NON-STRICT into XFAIL, and flags a
@@ -195,5 +195,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-
-var _ = target.ProtocolVersion

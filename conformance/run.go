@@ -60,9 +60,6 @@ type caseRun struct {
 	shouldFailures []string
 }
 
-// errAborted is what harness and skip panics carry past our own recover.
-var errAborted = errors.New("case aborted")
-
 // harness ends the case as ERROR: a failure of the adapter or the suite, never
 // a verdict on the client.
 func (r *caseRun) harness(err error) {
