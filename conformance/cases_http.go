@@ -13,7 +13,7 @@ func httpCases() []*caseDef {
 	src := knoxerr.TroubleshootingURL
 	list := knoxtest.RouteListDevices
 	return []*caseDef{
-		noRetryInjected("http/400/no-retry", knoxerr.HTTPBadRequest, target.OpListDevices, knoxerr.MUST, src),
+		noRetryInjected("http/400/no-retry", knoxerr.HTTPBadRequest, target.OpListDevices, src),
 
 		newCase("http/401/refresh", knoxerr.MUST, "one new token and one retry after 401 Unauthorized",
 			behaviour(knoxerr.HTTPUnauthorized), src, knoxerr.HTTPUnauthorized).
@@ -59,8 +59,8 @@ func httpCases() []*caseDef {
 			r.should(ev, HaveSurfacedKind(knoxerr.KindForbidden))
 		}),
 
-		noRetryInjected("http/404/no-retry", knoxerr.HTTPNotFound, target.OpListDevices, knoxerr.SHOULD, src),
-		noRetryInjected("http/406/no-retry", knoxerr.HTTPNotAcceptable, target.OpListDevices, knoxerr.SHOULD, src),
+		noRetryInjected("http/404/no-retry", knoxerr.HTTPNotFound, target.OpListDevices, src),
+		noRetryInjected("http/406/no-retry", knoxerr.HTTPNotAcceptable, target.OpListDevices, src),
 
 		newCase("http/406/accept-header", knoxerr.SHOULD, "Accept: application/json on every call",
 			"SHOULD send Accept: application/json on every call (a server that cannot honour Accept answers 406).", src, knoxerr.HTTPNotAcceptable).
@@ -131,6 +131,6 @@ func httpCases() []*caseDef {
 			r.should(ev, HaveSucceeded("the 500 happened once"))
 		}),
 
-		noRetryInjected("http/501/no-retry", knoxerr.HTTPNotImplemented, target.OpListDevices, knoxerr.SHOULD, src),
+		noRetryInjected("http/501/no-retry", knoxerr.HTTPNotImplemented, target.OpListDevices, src),
 	}
 }

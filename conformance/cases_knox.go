@@ -18,7 +18,7 @@ func knoxCloudCases() []*caseDef {
 			ev := r.ev()
 			r.must(ev, HaveMadeAtMost(list, 1, "no retry after "+named(knoxerr.ResourceInvalidParam)))
 			r.must(ev, HaveFailed())
-			r.should(ev, HaveSurfacedCode(knoxerr.ResourceInvalidParam))
+			r.must(ev, HaveSurfacedCode(knoxerr.ResourceInvalidParam))
 		}),
 
 		newCase("knox/4002250/resign", knoxerr.MUST, "a newly signed JWT after 4002250 API_KEY_NON_UNIQUE_JWTID",
@@ -45,10 +45,10 @@ func knoxCloudCases() []*caseDef {
 			r.must(ev, HaveMadeAtMost(tok, 4, "the first attempt and at most 3 re-signs"))
 			r.must(ev, NeverResentSameJWT())
 			r.must(ev, HaveFailed())
-			r.should(ev, HaveSurfacedCode(knoxerr.APIKeyNonUniqueJWTID))
+			r.must(ev, HaveSurfacedCode(knoxerr.APIKeyNonUniqueJWTID))
 		}),
 
-		noRetryInjected("knox/4002251/no-retry", knoxerr.AccessTokenTimeoutValidityResourceInvalidParam, target.OpAccessToken, knoxerr.SHOULD, src),
+		noRetryInjected("knox/4002251/no-retry", knoxerr.AccessTokenTimeoutValidityResourceInvalidParam, target.OpAccessToken, src),
 
 		newCase("knox/4002251/validity-number", knoxerr.SHOULD, "validityForAccessTokenInMinutes sent as a JSON integer",
 			"SHOULD never meet 4002251: validityForAccessTokenInMinutes is sent as a JSON integer on every token request.",
@@ -58,7 +58,7 @@ func knoxCloudCases() []*caseDef {
 			r.should(r.ev(), HaveSentValidityAsNumber())
 		}),
 
-		noRetryInjected("knox/4010011/no-retry", knoxerr.IDPAuthorizationFail, target.OpAccessToken, knoxerr.SHOULD, src),
+		noRetryInjected("knox/4010011/no-retry", knoxerr.IDPAuthorizationFail, target.OpAccessToken, src),
 
 		newCase("knox/40122050/no-loop", knoxerr.MUST, "no resend and no loop after 40122050 ACCESS_TOKEN_BAD_REQUEST",
 			behaviour(knoxerr.AccessTokenBadRequest), src, knoxerr.AccessTokenBadRequest).
@@ -140,7 +140,7 @@ func knoxCloudCases() []*caseDef {
 			r.should(ev, HaveSurfacedCode(knoxerr.AccessTokenInvalid))
 		}),
 
-		noRetryInjected("knox/4040000/no-retry", knoxerr.ResourceNotFound, target.OpListDevices, knoxerr.SHOULD, src),
+		noRetryInjected("knox/4040000/no-retry", knoxerr.ResourceNotFound, target.OpListDevices, src),
 
 		naturalNoRetry("knox/4042251/no-retry", knoxerr.APIKeyRestrictionNotFound, src,
 			" (Produced for real: a client identifier that is not registered.)"),
@@ -196,6 +196,6 @@ func naturalNoRetry(id string, c knoxerr.Code, source, how string) *caseDef {
 			params = opParams(op)
 		}
 		r.invoke(op, params)
-		r.judgeNoRetry(route, c, knoxerr.SHOULD)
+		r.judgeNoRetry(route, c, surfaceLevel(c))
 	})
 }

@@ -233,3 +233,18 @@ func TestRequestTimeoutOutlastsEveryInvokeDeadline(t *testing.T) {
 		t.Errorf("requestTimeout(-1) = %s; negative (no limit) must pass through", got)
 	}
 }
+
+func TestSurfaceLevelFollowsBehaviours(t *testing.T) {
+	for c, want := range map[knoxerr.Code]knoxerr.Level{
+		knoxerr.HTTPBadRequest:            knoxerr.MUST,   // "MUST report failure with status 400 and the Knox code"
+		knoxerr.HTTPNotFound:              knoxerr.SHOULD, // the row only forbids retrying
+		knoxerr.APIKeyRestrictionNotFound: knoxerr.MUST,   // "MUST NOT retry; surface the code"
+		knoxerr.AUT1802:                   knoxerr.SHOULD, // "SHOULD surface the AUT code"
+		knoxerr.LIC4103:                   knoxerr.SHOULD, // hides-sa-code is a SHOULD mutant
+		"9999999":                         knoxerr.SHOULD,
+	} {
+		if got := surfaceLevel(c); got != want {
+			t.Errorf("surfaceLevel(%s) = %s, want %s", c, got, want)
+		}
+	}
+}
