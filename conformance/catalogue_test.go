@@ -174,6 +174,7 @@ func TestClassify(t *testing.T) {
 		{"harness hint", reports.Error, types.SpecStateFailed, nil, reports.Error},
 		{"skip hint", reports.Unsupported, types.SpecStateSkipped, nil, reports.Unsupported},
 		{"timed out", "", types.SpecStateTimedout, []reports.Check{must(true)}, reports.Error},
+		{"timed out inside an invoke", reports.Error, types.SpecStateTimedout, nil, reports.Error},
 		{"interrupted", "", types.SpecStateInterrupted, nil, reports.Error},
 		{"panicked", "", types.SpecStatePanicked, nil, reports.Error},
 		{"failed outside checks", "", types.SpecStateFailed, []reports.Check{must(true)}, reports.Error},
@@ -183,6 +184,9 @@ func TestClassify(t *testing.T) {
 		classify(&res, tt.state, "boom")
 		if res.Class != tt.want {
 			t.Errorf("%s: class %s, want %s", tt.name, res.Class, tt.want)
+		}
+		if tt.state.Is(types.SpecStateTimedout) && !strings.Contains(res.Reason, "time limit") {
+			t.Errorf("%s: reason %q does not say the case ran out of time", tt.name, res.Reason)
 		}
 	}
 }

@@ -139,16 +139,16 @@ func classify(res *reports.CaseResult, state types.SpecState, failure string) {
 		}
 	}
 	switch {
-	case hint == reports.Error:
-		res.Class = reports.Error
-	case hint == reports.Unsupported:
-		res.Class = reports.Unsupported
 	case state.Is(types.SpecStateTimedout):
 		res.Class = reports.Error
 		res.Reason = "the case exceeded its time limit (the adapter or the suite hung): " + firstLine(failure)
 	case state.Is(types.SpecStateInterrupted | types.SpecStateAborted):
 		res.Class = reports.Error
 		res.Reason = "the run was interrupted during this case"
+	case hint == reports.Error:
+		res.Class = reports.Error
+	case hint == reports.Unsupported:
+		res.Class = reports.Unsupported
 	case state.Is(types.SpecStatePanicked):
 		res.Class = reports.Error
 		res.Reason = "the suite panicked (a bug in knoxconform, please report it): " + firstLine(failure)

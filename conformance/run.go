@@ -109,8 +109,9 @@ func (r *caseRun) fromError(what string, err error) {
 }
 
 // invoke asks the client to perform op and waits at most its advised timeout
-// plus giveUpSlack; a client that takes longer is recorded as having given up
-// nothing (GaveUp) and the case goes on to judge it.
+// plus giveUpSlack. When a client takes longer the suite stops waiting, records
+// GaveUp ("client did not give up") and goes on to judge it; the adapter's late
+// answer is ignored.
 func (r *caseRun) invoke(op target.Op, params any) target.Outcome {
 	r.open()
 	rec := r.call(op, params)
