@@ -12,4 +12,24 @@
 //
 // The package registers specs only when Register is called: importing it adds
 // nothing to a Ginkgo suite, and it never calls RunSpecs or writes to stdout.
+//
+// # Adding a case
+//
+// Cases of one area live in cases_<area>.go. A case is newCase(ID, level,
+// title, requirement sentence, source, codes...) with the operations it needs
+// (needs), server options (with), client config tweaks (tune) and a scenario:
+//
+//	newCase("http/501/no-retry", knoxerr.MUST, "no retry after 501", behaviour(knoxerr.HTTPNotImplemented), src, knoxerr.HTTPNotImplemented).
+//		needs(target.OpListDevices).scenario(func(r *caseRun) {
+//			r.script(knoxtest.RouteListDevices, once(knoxerr.HTTPNotImplemented))
+//			r.invoke(target.OpListDevices, firstPage)
+//			ev := r.ev()
+//			r.must(ev, HaveMadeNoSecondRequest(knoxtest.RouteListDevices, "501"))
+//		})
+//
+// Prefer producing a code the way Knox does (r.mistake, ExpireTokens,
+// RevokeTokens, a real limit) over scripting it. Lower timing bounds are MUST
+// with a little slack; upper bounds are SHOULD and generous. Never sleep in a
+// scenario: the grace window is the only fixed wait. The catalogue tests fail
+// when a knoxerr code has no case.
 package conformance
