@@ -299,7 +299,7 @@ func tail(s string, n int) string {
 
 func (s *suite) tracef(format string, args ...any) {
 	if s.trace != nil {
-		fmt.Fprintf(s.trace, "%s # "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05.000")}, args...)...)
+		fmt.Fprintf(s.trace, "%s # "+format+"\n", append([]any{time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")}, args...)...)
 	}
 }
 
