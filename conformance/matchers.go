@@ -411,13 +411,15 @@ func HaveSentValidJWTs() *Requirement {
 				switch {
 				case j.Alg != "RS512":
 					return false, fmt.Sprintf("request #%d to %s: alg %q", x.Seq, x.Route, j.Alg)
-				case j.Aud != "" && j.Aud != "KnoxWSM":
+				case j.Aud != "KnoxWSM":
 					return false, fmt.Sprintf("request #%d to %s: aud %q", x.Seq, x.Route, j.Aud)
 				case !j.SignatureValid:
 					return false, fmt.Sprintf("request #%d to %s: signature does not verify (%s)", x.Seq, x.Route, j.Problem)
 				case j.Problem != "":
 					return false, fmt.Sprintf("request #%d to %s: %s", x.Seq, x.Route, j.Problem)
-				case j.EXP != 0 && j.EXP <= x.Time.Unix():
+				case j.EXP == 0:
+					return false, fmt.Sprintf("request #%d to %s: no exp claim", x.Seq, x.Route)
+				case j.EXP <= x.Time.Unix():
 					return false, fmt.Sprintf("request #%d to %s: exp %d is not after arrival %d", x.Seq, x.Route, j.EXP, x.Time.Unix())
 				}
 			}

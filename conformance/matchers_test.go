@@ -183,3 +183,27 @@ func TestAfterRejection(t *testing.T) {
 		t.Errorf("no rejection: window %v, want empty", none.window())
 	}
 }
+
+func TestHaveSentValidJWTs(t *testing.T) {
+	now := time.Now()
+	good := knoxtest.JWT{Alg: "RS512", Aud: "KnoxWSM", JTI: "a", EXP: now.Add(30 * time.Minute).Unix(), SignatureValid: true}
+	for name, tt := range map[string]struct {
+		edit func(j *knoxtest.JWT)
+		ok   bool
+	}{
+		"valid":       {func(*knoxtest.JWT) {}, true},
+		"RS256":       {func(j *knoxtest.JWT) { j.Alg = "RS256" }, false},
+		"no aud":      {func(j *knoxtest.JWT) { j.Aud = "" }, false},
+		"bad sig":     {func(j *knoxtest.JWT) { j.SignatureValid = false }, false},
+		"no exp":      {func(j *knoxtest.JWT) { j.EXP = 0 }, false},
+		"expired":     {func(j *knoxtest.JWT) { j.EXP = now.Add(-time.Minute).Unix() }, false},
+		"server said": {func(j *knoxtest.JWT) { j.Problem = "publicKey does not match the registered key" }, false},
+	} {
+		j := good
+		tt.edit(&j)
+		ev := &Evidence{Journal: []knoxtest.Exchange{{Seq: 1, Route: knoxtest.RouteAccessToken, Time: now, JWT: &j}}}
+		if ok, msg := judge(t, HaveSentValidJWTs(), ev); ok != tt.ok {
+			t.Errorf("%s: ok=%v, want %v (%s)", name, ok, tt.ok, msg)
+		}
+	}
+}
