@@ -20,8 +20,10 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"go/build"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +52,7 @@ func main() {
 		// unitchecker must see -vet as a known flag, and the analyzer list has
 		// to be fixed before it parses the command line, hence the look-ahead.
 		flag.Bool("vet", true, vetUsage)
+		os.Args = append(os.Args[:1], gorootFlags(args)...)
 		unitchecker.Main(analyzers(vetFlagValue(args))...)
 		return
 	}
@@ -106,4 +109,53 @@ func usageError(format string, args ...any) int {
 	fmt.Fprintf(os.Stderr, "knoxvet: "+format+"\n", args...)
 	fmt.Fprintln(os.Stderr, "run 'knoxvet help' for usage")
 	return exitUsage
+}
+
+// gorootFlags adjusts the command line for a unit of the standard library.
+// Stock go vet runs there with -unsafeptr=false (cmd/go does that only for its
+// own vet, not for a -vettool), and no Knox analyzer has anything to say about
+// code that cannot talk to Knox; so, unless the command line names them, both
+// are turned off for GOROOT units, except Knox analyzers with facts. Other
+// units are left alone.
+func gorootFlags(args []string) []string {
+	if len(args) == 0 || !strings.HasSuffix(args[len(args)-1], ".cfg") || !isGorootUnit(args[len(args)-1]) {
+		return args
+	}
+	named := func(name string) bool {
+		for _, a := range args {
+			n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if strings.HasPrefix(a, "-") && (n == name || strings.HasPrefix(n, name+".")) {
+				return true
+			}
+		}
+		return false
+	}
+	var extra []string
+	if vetFlagValue(args) && !named("unsafeptr") { // with -vet=false there is no -unsafeptr flag
+		extra = append(extra, "-unsafeptr=false")
+	}
+	for _, a := range analyzer.All() {
+		// An analyzer with facts stays: with -vet=false it is what writes the
+		// unit's vetx file that importers read (and it returns at once here).
+		if !named(a.Name) && len(a.FactTypes) == 0 {
+			extra = append(extra, "-"+a.Name+"=false")
+		}
+	}
+	out := append([]string{}, args[:len(args)-1]...)
+	return append(append(out, extra...), args[len(args)-1])
+}
+
+// isGorootUnit reports whether a vet config describes a package of the
+// standard library: its directory is under GOROOT/src.
+func isGorootUnit(cfgFile string) bool {
+	data, err := os.ReadFile(cfgFile)
+	if err != nil {
+		return false // unitchecker will report the unreadable file
+	}
+	var cfg struct{ Dir string }
+	if json.Unmarshal(data, &cfg) != nil || cfg.Dir == "" || build.Default.GOROOT == "" {
+		return false
+	}
+	src := filepath.Join(build.Default.GOROOT, "src") + string(filepath.Separator)
+	return strings.HasPrefix(filepath.Clean(cfg.Dir)+string(filepath.Separator), src)
 }

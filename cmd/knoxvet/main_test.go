@@ -1,0 +1,68 @@
+package main
+
+import (
+	"go/build"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func writeCfg(t *testing.T, dir string) string {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "vet.cfg")
+	if err := os.WriteFile(name, []byte(`{"Dir": "`+filepath.ToSlash(dir)+`", "ImportPath": "x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func TestGorootFlags(t *testing.T) {
+	std := writeCfg(t, filepath.Join(build.Default.GOROOT, "src", "fmt"))
+	user := writeCfg(t, t.TempDir())
+
+	got := gorootFlags([]string{"-printf.funcs=x", std})
+	for _, want := range []string{"-unsafeptr=false", "-knoxhttp=false", "-knoxcode=false", "-knoxswitch=false"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("GOROOT unit: %v lacks %s", got, want)
+		}
+	}
+	if slices.Contains(got, "-knoxunhandled=false") {
+		t.Errorf("GOROOT unit: %v turns off knoxunhandled, whose facts importers need", got)
+	}
+	if got[len(got)-1] != std || got[0] != "-printf.funcs=x" {
+		t.Errorf("GOROOT unit: %v; want the user's flags first and the cfg last", got)
+	}
+	got = gorootFlags([]string{"-unsafeptr=true", "-knoxhttp.allow=200", std})
+	if slices.Contains(got, "-unsafeptr=false") || slices.Contains(got, "-knoxhttp=false") {
+		t.Errorf("flags the user named were overridden: %v", got)
+	}
+	if got := gorootFlags([]string{"-vet=false", std}); slices.Contains(got, "-unsafeptr=false") {
+		t.Errorf("-vet=false: %v names -unsafeptr, which is then undefined", got)
+	}
+	args := []string{"-vet=false", user}
+	if got := gorootFlags(args); !slices.Equal(got, args) {
+		t.Errorf("user unit: %v, want it unchanged", got)
+	}
+	if got := gorootFlags([]string{"-V=full"}); !slices.Equal(got, []string{"-V=full"}) {
+		t.Errorf("-V=full: %v", got)
+	}
+}
+
+func TestVetFlagValue(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, true},
+		{[]string{"-vet=false", "x.cfg"}, false},
+		{[]string{"--vet=0", "x.cfg"}, false},
+		{[]string{"-vet", "x.cfg"}, true},
+		{[]string{"-vet=false", "-vet=true"}, true},
+		{[]string{"-vettool=false"}, true},
+	} {
+		if got := vetFlagValue(tc.args); got != tc.want {
+			t.Errorf("vetFlagValue(%v) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
