@@ -101,7 +101,10 @@ func TestSuiteWorker(t *testing.T) {
 func runSuite(t *testing.T, client, cases string, env ...string) *reports.Summary {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSuiteWorker$", "-test.timeout=10m")
+	// The child bounds itself (-test.timeout); the context is the backstop.
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSuiteWorker$", "-test.timeout=5m")
 	cmd.Env = append(os.Environ(), workerEnv+"="+client, reportEnv+"="+dir, focusEnv+"="+cases)
 	cmd.Env = append(cmd.Env, env...)
 	var out bytes.Buffer
