@@ -173,14 +173,27 @@ func TestMutantKillMatrix(t *testing.T) {
 		t.Run(m.Name, func(t *testing.T) {
 			sum := runSuite(t, m.Name, os.Getenv(focusEnv))
 			var caught []string
+			fails := 0
 			for _, c := range sum.Cases {
-				if c.Class != reports.Pass {
-					caught = append(caught, fmt.Sprintf("%s=%s", c.ID, c.Class))
+				switch c.Class {
+				case reports.Pass:
+					continue
+				case reports.Fail:
+					fails++
+					if m.Level != "MUST" {
+						t.Errorf("%s breaks a %s rule, yet %s is FAIL: a SHOULD rule may only make cases NON-STRICT", m.Name, m.Level, c.ID)
+					}
+				case reports.Error, reports.Unsupported:
+					t.Errorf("%s: %s is %s (%s): a mutant must be judged, not errored", m.Name, c.ID, c.Class, c.Reason)
 				}
+				caught = append(caught, fmt.Sprintf("%s=%s", c.ID, c.Class))
 			}
 			t.Logf("%s (%s %s): %s", m.Name, m.Level, m.Rule, strings.Join(caught, " "))
 			if len(caught) == 0 {
 				t.Errorf("mutant %s (%s) passed every case", m.Name, m.Breaks)
+			}
+			if m.Level == "MUST" && fails == 0 {
+				t.Errorf("mutant %s breaks a MUST rule but no case FAILs", m.Name)
 			}
 		})
 	}
