@@ -76,7 +76,9 @@ Usage:
 	knoxvet help [-markdown] [ANALYZER|RULE]
 
 As a vet tool knoxvet replaces stock vet, so it also runs stock vet's
-analyzers unless -vet=false. Standalone exit status: 0 no findings,
+analyzers unless -vet=false; in standard-library packages it behaves as
+stock vet does there (-unsafeptr=false) and runs no Knox reporter.
+Standalone exit status: 0 no findings,
 1 findings, 2 bad usage or packages that do not load or type-check.
 
 Knox analyzers and rules:
@@ -188,6 +190,9 @@ const runningMarkdown = "## Running knoxvet\n\n" +
 	"command sets the status (1 for findings; 0 with `-json`). `-format=json` writes the same tree as\n" +
 	"`go vet -json`. SARIF results carry the rule ID as `ruleId`, a repository-relative `uri` with\n" +
 	"`uriBaseId: %SRCROOT%` and UTF-16 columns.\n\n" +
+	"As a vet tool knoxvet replaces stock vet, so it runs stock vet's 35 analyzers too (`-vet=false` turns them\n" +
+	"off). In standard-library packages it behaves as stock vet does there (`-unsafeptr=false`) and runs no\n" +
+	"Knox reporter: that code cannot talk to Knox.\n\n" +
 	"Analyzer flags are spelled `-ANALYZER.FLAG` in every mode (`-knoxhttp.allow=200`); they are part of\n" +
 	"go vet's cache key. knoxvet reads no configuration files, so cached vet results never go stale.\n\n" +
 	"Suppress a finding with `//knoxvet:ignore RULE reason` on its line or the line above, or a file with\n" +

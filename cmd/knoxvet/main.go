@@ -2,7 +2,8 @@
 // in Go code.
 //
 // As a vet tool it replaces cmd/vet, so by default it also runs the analyzers
-// stock go vet runs; -vet=false turns those off:
+// stock go vet runs (with stock vet's settings for standard-library packages,
+// where no Knox reporter runs); -vet=false turns those off:
 //
 //	go vet -vettool=$(which knoxvet) ./...
 //	go vet -vettool=$(which knoxvet) -fix -diff ./...
