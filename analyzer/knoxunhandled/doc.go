@@ -10,8 +10,10 @@ A Knox call is a call to a function that returns a Knox error: an error made by
 the knoxerr package (knoxerr.New, knoxerr.Parse, knoxerr.FromResponse, a
 *knoxerr.Error value), the error of an HTTP request to a Knox endpoint (a URL
 built from a string constant holding a Knox path or host such as
-"/ams/v1/users/accesstoken", "/ams/v0/", "/kcs/" or "samsungknox.com"), or
-an error that a function got from another Knox call and returned. The last
+"/ams/v1/users/accesstoken", "/ams/v0/", "/kcs/" or "samsungknox.com"), the
+error of a call outside the standard library that is handed such a URL (a
+client's own c.do(ctx, "/kcs/v1/devices") helper), or an error that a
+function got from another Knox call and returned. The last
 kind is followed through wrappers to any depth and across packages, so a
 client's Token method and every function that passes its error up count too.
 

@@ -298,7 +298,7 @@ func (s *state) callTaint(fi *funcInfo, call *ast.CallExpr) taint {
 			}
 			return t
 		case pkg == s.pkg:
-			if s.local[fn] {
+			if s.local[fn] || s.hasKnoxURLArg(fi, call) {
 				return taint{knox: true}
 			}
 			return taint{deps: map[*types.Func]bool{fn: true}}
@@ -306,9 +306,33 @@ func (s *state) callTaint(fi *funcInfo, call *ast.CallExpr) taint {
 			return taint{knox: true}
 		case pkg.Path() == knoxpkg.HTTPPath && s.isKnoxHTTPCall(fi, fn, call):
 			return taint{knox: true}
+		case !isStd(pkg) && s.hasKnoxURLArg(fi, call):
+			// A client's own helper handed a Knox path (c.do(ctx, "/kcs/v1/…")):
+			// whatever it does with it, its error is about talking to Knox.
+			return taint{knox: true}
 		}
 	}
 	return taint{}
+}
+
+// isStd guesses whether pkg is in the standard library: its path has no dot
+// in its first element. url.Parse of a Knox URL is not a Knox call.
+func isStd(pkg *types.Package) bool {
+	first, _, _ := strings.Cut(pkg.Path(), "/")
+	return !strings.Contains(first, ".")
+}
+
+// hasKnoxURLArg reports whether a call that can fail is given a Knox URL.
+func (s *state) hasKnoxURLArg(fi *funcInfo, call *ast.CallExpr) bool {
+	if errorResult(s.info.TypeOf(call)) < 0 {
+		return false
+	}
+	for _, a := range call.Args {
+		if isString(s.info.TypeOf(a)) && s.isKnoxURL(fi, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // isKnoxHTTPCall reports whether a net/http call sends a request to Knox.

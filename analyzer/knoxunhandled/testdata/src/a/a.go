@@ -24,6 +24,7 @@ func bare(ctx context.Context, cl *c.Client) {
 	b.Login(ctx, cl) // want `Knox error returned by b.Login is dropped; check it or return it \(KNX201\)`
 	cl.Token(ctx)    // want `Knox error returned by \(\*c.Client\).Token is dropped`
 	c.Parse(401)     // want `KNX201`
+	cl.Devices(ctx)  // want `\(\*c.Client\).Devices is dropped`
 	b.Config()       // not a Knox error: errcheck's business
 	c.Ping()         // not a Knox host
 	//knoxvet:ignore KNX201 the token is fetched only to warm the cache

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
@@ -69,4 +70,28 @@ func ReadConfig() error { return os.ErrNotExist }
 func Ping() error {
 	_, err := http.Get("https://example.com/health")
 	return err
+}
+
+// do is a generic helper: nothing in it names Knox, so it has no fact.
+func (cl *Client) do(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.Base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return cl.HC.Do(req)
+}
+
+// Devices hands the helper a Knox path, which makes the helper's error a Knox error.
+func (cl *Client) Devices(ctx context.Context) error { // want Devices:"returnsKnoxError"
+	resp, err := cl.do(ctx, "/kcs/v1/devices/list")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// KCSURL parses a Knox URL: url.Parse's error is not a Knox error.
+func KCSURL() *url.URL {
+	u, _ := url.Parse("https://eu-kcs-api.samsungknox.com/kcs/v1")
+	return u
 }
