@@ -50,7 +50,14 @@ func run(pass *analysis.Pass) (any, error) {
 			return pass.ImportObjectFact(fn, new(returnsKnoxError))
 		},
 	}
+	// Directives are read even on the fast path: an ignore left in a package
+	// that no longer talks to Knox is stale and is reported as such.
+	dirs := directive.New(pass)
+	// knoxunhandled also owns KNX900 for directives that name no rule at all,
+	// which no analyzer would otherwise claim.
+	finish := func() { dirs.Finish(append(Rules, directive.Rule)...) }
 	if !mayCallKnox(pass) {
+		finish()
 		return s.local, nil // nothing here can make or receive a Knox error
 	}
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -95,7 +102,6 @@ func run(pass *analysis.Pass) (any, error) {
 		pass.ExportPackageFact(new(hasKnoxFuncs))
 	}
 
-	dirs := directive.New(pass)
 	c := &checker{pass: pass, s: s, dirs: dirs}
 	for _, f := range pass.Files {
 		if ast.IsGenerated(f) {
@@ -114,7 +120,7 @@ func run(pass *analysis.Pass) (any, error) {
 			c.body(fi, decl.Type, decl.Body)
 		}
 	}
-	dirs.Finish(Rules...)
+	finish()
 	return s.local, nil
 }
 
