@@ -4,7 +4,7 @@ BIN      ?= $(CURDIR)/bin
 REPORTS  ?= $(CURDIR)/knoxconform-report
 PROCS    ?= 2
 
-MUTANTS := $(notdir $(wildcard fixtures/clients/mutants/*))
+MUTANTS := $(notdir $(patsubst %/,%,$(wildcard fixtures/clients/mutants/*/)))
 
 .PHONY: all build test conform lint bench docs check-docs clean mutants
 
