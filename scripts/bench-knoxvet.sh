@@ -32,7 +32,14 @@ timed() {
 	t0=$(now)
 	"$@" >/dev/null 2>&1 || true
 	t1=$(now)
-	echo "$t1 - $t0" | bc
+	local dt
+	dt=$(echo "$t1 - $t0" | bc)
+	# A run under a second re-analysed nothing: a cached result or a go command
+	# that failed at once (go.mod being edited). Say so instead of reporting it quietly.
+	if [ "$(echo "$dt < 1" | bc)" = 1 ]; then
+		echo "warning: '$*' took ${dt}s: cached or failed; rerun the bench" >&2
+	fi
+	echo "$dt"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
