@@ -286,6 +286,9 @@ func (s *state) callTaint(fi *funcInfo, call *ast.CallExpr) taint {
 		return taint{} // a conversion, a builtin or a call through a func value or interface
 	}
 	fn = fn.Origin()
+	if isDoer(fn) && len(call.Args) == 1 && s.isKnoxRequestExpr(fi, call.Args[0]) {
+		return taint{knox: true} // an http.Client stand-in (an interface, a wrapper) sending a Knox request
+	}
 	if pkg := fn.Pkg(); pkg != nil {
 		switch {
 		case pkg.Path() == "fmt" && fn.Name() == "Errorf", pkg.Path() == "errors" && fn.Name() == "Join":
@@ -349,6 +352,17 @@ func (s *state) isKnoxHTTPCall(fi *funcInfo, fn *types.Func, call *ast.CallExpr)
 		return onClient && len(call.Args) == 1 && s.isKnoxRequestExpr(fi, call.Args[0])
 	}
 	return false
+}
+
+// isDoer reports whether fn is a method Do(*http.Request) (*http.Response, error),
+// the shape clients use to make http.Client replaceable in tests.
+func isDoer(fn *types.Func) bool {
+	sig := fn.Signature()
+	if sig.Recv() == nil || fn.Name() != "Do" || sig.Params().Len() != 1 || sig.Results().Len() != 2 {
+		return false
+	}
+	return isHTTPNamed(sig.Params().At(0).Type(), "Request") && isHTTPNamed(sig.Results().At(0).Type(), "Response") &&
+		types.Identical(sig.Results().At(1).Type(), types.Universe.Lookup("error").Type())
 }
 
 func isHTTPNamed(t types.Type, name string) bool {

@@ -27,6 +27,7 @@ func bare(ctx context.Context, cl *c.Client) {
 	cl.Devices(ctx)  // want `\(\*c.Client\).Devices is dropped`
 	b.Config()       // not a Knox error: errcheck's business
 	c.Ping()         // not a Knox host
+	c.PingVia(nil)   // want `c.PingVia is dropped`
 	//knoxvet:ignore KNX201 the token is fetched only to warm the cache
 	cl.Token(ctx)
 	func() {

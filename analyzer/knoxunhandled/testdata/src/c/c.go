@@ -95,3 +95,21 @@ func KCSURL() *url.URL {
 	u, _ := url.Parse("https://eu-kcs-api.samsungknox.com/kcs/v1")
 	return u
 }
+
+// Doer is how clients make http.Client replaceable in tests.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// PingVia sends a Knox request through an interface.
+func PingVia(d Doer) error { // want PingVia:"returnsKnoxError"
+	req, err := http.NewRequest(http.MethodGet, "https://eu-kcs-api.samsungknox.com/kcs/v1/ping", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := d.Do(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}

@@ -12,6 +12,8 @@ func Drop() {
 //knoxvet:ignore KNX201 left over from when this package called Knox // want `unused knoxvet:ignore directive for KNX201`
 func Stale() {}
 
-// want +1 `malformed //knoxvet:ignore directive: no rule ID`
-//knoxvet:ignore
-func NoRule() {}
+func NoRule() {
+	// want +1 `malformed //knoxvet:ignore directive: no rule ID`
+	//knoxvet:ignore
+	Drop()
+}
