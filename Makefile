@@ -48,7 +48,7 @@ bench: build
 docs: build
 	$(GO) generate ./target
 	$(BIN)/knoxconform catalog --format markdown > docs/codes.md
-	$(BIN)/knoxconform list --format markdown > docs/cases.md
+	$(GO) test ./fixtures/clients/mutants -run TestCasesDoc -update
 	$(BIN)/knoxvet help -markdown > docs/analyzers.md
 
 clean:

@@ -158,47 +158,6 @@ func TestReferenceClientConforms(t *testing.T) {
 	}
 }
 
-// TestMutantKillMatrix is opt-in (KNOXCONFORM_MUTANTS=all or a comma list): it
-// runs the suite against each mutant and reports which cases it fails; every
-// mutant must fail (or be NON-STRICT on) at least one case.
-func TestMutantKillMatrix(t *testing.T) {
-	which := os.Getenv("KNOXCONFORM_MUTANTS")
-	if which == "" {
-		t.Skip("set KNOXCONFORM_MUTANTS=all (or names) to run the mutant matrix")
-	}
-	for _, m := range mutants.Mutants {
-		if which != "all" && !strings.Contains(","+which+",", ","+m.Name+",") {
-			continue
-		}
-		t.Run(m.Name, func(t *testing.T) {
-			sum := runSuite(t, m.Name, os.Getenv(focusEnv))
-			var caught []string
-			fails := 0
-			for _, c := range sum.Cases {
-				switch c.Class {
-				case reports.Pass:
-					continue
-				case reports.Fail:
-					fails++
-					if m.Level != "MUST" {
-						t.Errorf("%s breaks a %s rule, yet %s is FAIL: a SHOULD rule may only make cases NON-STRICT", m.Name, m.Level, c.ID)
-					}
-				case reports.Error, reports.Unsupported:
-					t.Errorf("%s: %s is %s (%s): a mutant must be judged, not errored", m.Name, c.ID, c.Class, c.Reason)
-				}
-				caught = append(caught, fmt.Sprintf("%s=%s", c.ID, c.Class))
-			}
-			t.Logf("%s (%s %s): %s", m.Name, m.Level, m.Rule, strings.Join(caught, " "))
-			if len(caught) == 0 {
-				t.Errorf("mutant %s (%s) passed every case", m.Name, m.Breaks)
-			}
-			if m.Level == "MUST" && fails == 0 {
-				t.Errorf("mutant %s breaks a MUST rule but no case FAILs", m.Name)
-			}
-		})
-	}
-}
-
 // An adapter that cannot start makes every case ERROR, with the reason, and the
 // reports are still written.
 func TestTargetThatCannotStartMakesEveryCaseError(t *testing.T) {
