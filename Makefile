@@ -6,7 +6,7 @@ PROCS    ?= 2
 
 MUTANTS := $(notdir $(patsubst %/,%,$(wildcard fixtures/clients/mutants/*/)))
 
-.PHONY: all build test conform lint bench docs check-docs clean mutants
+.PHONY: all build test conform lint precision bench docs clean mutants
 
 all: build
 
@@ -26,9 +26,13 @@ mutants:
 conform: build
 	$(BIN)/knoxconform run --target "$(BIN)/reference-client" --report-dir "$(REPORTS)" --procs $(PROCS)
 
-## test: every test (unit, suite self-tests, kill matrix, analyzers, browser) plus lint
-test: lint
-	$(GO) test -count=1 ./...
+## test: every test (unit, suite self-tests, kill matrix, analyzers, browser), lint and knoxvet's precision check
+test: lint precision
+	$(GO) test -count=1 -timeout 30m ./...
+
+## precision: knoxvet reports exactly what stock vet does on the standard library and every dependency
+precision:
+	./scripts/vet-precision.sh
 
 ## lint: gofmt, go vet, and knoxvet over the project's own code
 lint:

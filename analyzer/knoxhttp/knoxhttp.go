@@ -33,7 +33,11 @@ set in an http.Response literal, or passed as the status of
 ResponseWriter.WriteHeader, http.Error, http.Redirect, http.RedirectHandler or
 http.StatusText, and offers to replace it with the net/http constant. A Knox
 client branches on 429, 401 and 403; a named constant says which condition the
-branch is for. The fields and functions are recognised by type, so a StatusCode
+branch is for. It looks only at packages that talk to Knox: they import
+knoxerr, mention a Knox endpoint (/kcs/, /ams/v1/users/accesstoken,
+samsungknox.com) in a string constant, or import a package that does; elsewhere a
+number is a matter of style, not of Knox handling. The fields and functions are
+recognised by type, so a StatusCode
 field of some other struct is left alone, and a number with no http.Status
 constant (499) is not reported. Generated files are skipped. -knoxhttp.allow
 lists statuses to accept as numbers (for example 200,404).
@@ -51,11 +55,38 @@ After:
 	}`
 
 var Analyzer = &analysis.Analyzer{
-	Name:     "knoxhttp",
-	Doc:      Doc,
-	URL:      "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxhttp",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
-	Run:      run,
+	Name:      "knoxhttp",
+	Doc:       Doc,
+	URL:       "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxhttp",
+	Requires:  []*analysis.Analyzer{inspect.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(talksToKnox)},
+}
+
+// talksToKnox marks a package in knoxhttp's scope, so that its importers are too.
+type talksToKnox struct{}
+
+func (*talksToKnox) AFact()         {}
+func (*talksToKnox) String() string { return "talksToKnox" }
+
+// inScope reports whether pass's package talks to Knox: it imports knoxerr,
+// imports a package marked talksToKnox, or has a string constant naming a Knox
+// endpoint.
+func inScope(pass *analysis.Pass) bool {
+	if knoxpkg.TalksToKnox(pass.Pkg) {
+		return true
+	}
+	for _, imp := range pass.Pkg.Imports() {
+		if pass.ImportPackageFact(imp, new(talksToKnox)) {
+			return true
+		}
+	}
+	for _, tv := range pass.TypesInfo.Types {
+		if tv.Value != nil && tv.Value.Kind() == constant.String && knoxpkg.IsKnoxEndpoint(constant.StringVal(tv.Value)) {
+			return true
+		}
+	}
+	return false
 }
 
 var allow allowList
@@ -150,6 +181,10 @@ func run(pass *analysis.Pass) (any, error) {
 	dirs := directive.New(pass)
 	defer dirs.Finish(Rule)
 
+	if !inScope(pass) {
+		return nil, nil // not a Knox package: numbers there are style, not Knox handling
+	}
+	pass.ExportPackageFact(new(talksToKnox))
 	httpPkg := knoxpkg.Find(pass.Pkg, knoxpkg.HTTPPath)
 	if httpPkg == nil {
 		return nil, nil // no net/http anywhere below: no StatusCode to compare with

@@ -9,7 +9,7 @@ import (
 )
 
 func TestKnoxhttp(t *testing.T) {
-	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), knoxhttp.Analyzer, "h", "noimport", "usedep")
+	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), knoxhttp.Analyzer, "h", "noimport", "usedep", "notknox")
 	// analysistest passes silently when no fix is produced (golang/go#71130).
 	fixes := 0
 	for _, r := range results {

@@ -20,10 +20,6 @@ func (*returnsKnoxError) AFact() {}
 
 func (*returnsKnoxError) String() string { return "returnsKnoxError" }
 
-// knoxMarkers are the pieces of a URL that make a request a Knox request: the
-// Knox Cloud token endpoint, the AMS and KCS API roots and Knox's host name.
-var knoxMarkers = []string{"/ams/v1/users/accesstoken", "/ams/v0/", "/kcs/", "samsungknox.com"}
-
 // taint says whether an expression holds a Knox error: certainly (knox), or
 // if one of the same-package functions in deps turns out to return one.
 type taint struct {
@@ -421,13 +417,7 @@ func (s *state) isKnoxURL(fi *funcInfo, e ast.Expr) bool {
 			return true
 		}
 		if tv, ok := s.info.Types[x]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
-			v := constant.StringVal(tv.Value)
-			for _, m := range knoxMarkers {
-				if strings.Contains(v, m) {
-					found = true
-					return false
-				}
-			}
+			found = knoxpkg.IsKnoxEndpoint(constant.StringVal(tv.Value))
 			return false // a constant's parts are constants too
 		}
 		if id, ok := x.(*ast.Ident); ok {

@@ -22,19 +22,21 @@ func TestGorootFlags(t *testing.T) {
 	user := writeCfg(t, t.TempDir())
 
 	got := gorootFlags([]string{"-printf.funcs=x", std})
-	for _, want := range []string{"-unsafeptr=false", "-knoxhttp=false", "-knoxcode=false", "-knoxswitch=false"} {
+	for _, want := range []string{"-unsafeptr=false", "-knoxcode=false", "-knoxswitch=false"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("GOROOT unit: %v lacks %s", got, want)
 		}
 	}
-	if slices.Contains(got, "-knoxunhandled=false") {
-		t.Errorf("GOROOT unit: %v turns off knoxunhandled, whose facts importers need", got)
+	for _, keep := range []string{"-knoxunhandled=false", "-knoxhttp=false"} {
+		if slices.Contains(got, keep) {
+			t.Errorf("GOROOT unit: %v has %s, but that analyzer's facts are what importers read", got, keep)
+		}
 	}
 	if got[len(got)-1] != std || got[0] != "-printf.funcs=x" {
 		t.Errorf("GOROOT unit: %v; want the user's flags first and the cfg last", got)
 	}
-	got = gorootFlags([]string{"-unsafeptr=true", "-knoxhttp.allow=200", std})
-	if slices.Contains(got, "-unsafeptr=false") || slices.Contains(got, "-knoxhttp=false") {
+	got = gorootFlags([]string{"-unsafeptr=true", "-knoxcode.strict", std})
+	if slices.Contains(got, "-unsafeptr=false") || slices.Contains(got, "-knoxcode=false") {
 		t.Errorf("flags the user named were overridden: %v", got)
 	}
 	if got := gorootFlags([]string{"-vet=false", std}); slices.Contains(got, "-unsafeptr=false") {

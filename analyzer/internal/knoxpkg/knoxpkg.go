@@ -26,6 +26,20 @@ func TalksToKnox(pkg *types.Package) bool {
 	return Imports(pkg, Path)
 }
 
+// endpointMarkers are the pieces of a URL that make a request a Knox request: the
+// Knox Cloud token endpoint, the AMS and KCS API roots and Knox's host name.
+var endpointMarkers = []string{"/ams/v1/users/accesstoken", "/ams/v0/", "/kcs/", "samsungknox.com"}
+
+// IsKnoxEndpoint reports whether s, a URL or a piece of one, names a Knox endpoint.
+func IsKnoxEndpoint(s string) bool {
+	for _, m := range endpointMarkers {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // Imports reports whether pkg is path or imports it, directly or transitively.
 func Imports(pkg *types.Package, path string) bool {
 	return Find(pkg, path) != nil

@@ -1,9 +1,12 @@
-package h
+package h // want package:"talksToKnox"
 
 import (
 	"net/http"
 	"net/http/httptest"
 )
+
+// devicesURL makes this a Knox package: knoxhttp looks only at those.
+const devicesURL = "https://eu-kcs-api.samsungknox.com/kcs/v1/kme/devices/list"
 
 // sdkResponse has its own StatusCode field: not net/http's, so not reported.
 type sdkResponse struct {

@@ -1,6 +1,7 @@
+package usedep // want package:"talksToKnox"
+
 // Package usedep reads resp.StatusCode without importing net/http: the fix adds
 // the import.
-package usedep
 
 import (
 	"dep"
