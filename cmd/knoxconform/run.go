@@ -66,8 +66,8 @@ case ran (a selection that matches nothing never passes a CI job).`,
 			return fmt.Errorf("unexpected argument %q%s", args[0], hint)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if os.Getenv("NO_COLOR") != "" { // https://no-color.org: set and non-empty
-				cfg.NoColor = true
+			if os.Getenv("NO_COLOR") != "" || !isTerminal(os.Stdout) { // https://no-color.org: set and non-empty
+				cfg.NoColor = true // a CI log or a pipe shows escape codes as noise
 			}
 			cfg.Args = append([]string{"knoxconform"}, os.Args[1:]...)
 			cfg.Version = version()
@@ -94,4 +94,10 @@ case ran (a selection that matches nothing never passes a CI job).`,
 	f.BoolVar(&cfg.NoColor, "no-color", false, "no colour in the console output (also when NO_COLOR is set)")
 	f.BoolVarP(&cfg.Verbose, "verbose", "v", false, "show every case's timeline, not only the failures'")
 	return cmd
+}
+
+// isTerminal reports whether f is a character device (a terminal), not a pipe or file.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
