@@ -1,14 +1,15 @@
 package reports
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"html"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
 )
 
 // Patterns of credentials that must never reach an artifact even when nobody
@@ -21,6 +22,11 @@ var (
 	pemPattern = regexp.MustCompile(`(?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----`)
 	// The credential after an Authorization scheme.
 	bearerPattern = regexp.MustCompile(`(?i)\b(Bearer|Basic)(\s+|%20)[A-Za-z0-9._~+/=-]{8,}`)
+	// An opaque token: 32 or more base64url characters not inside a longer run
+	// (tokenShaped then tells random credentials from identifiers).
+	tokenPattern = regexp.MustCompile(`[A-Za-z0-9_-]{32,}`)
+	// A long standard-base64 blob, as keys.json holds DER keys.
+	blobPattern = regexp.MustCompile(`[A-Za-z0-9+/]{120,}={0,2}`)
 )
 
 // Fingerprint names a secret without revealing it: the first 12 hex digits of
@@ -30,27 +36,93 @@ func Fingerprint(secret string) string {
 	return "sha256:" + hex.EncodeToString(sum[:6])
 }
 
-type redactor struct {
-	// pairs are old/new replacements for the known secrets, in every encoding.
-	repl *strings.Replacer
+// Redactor replaces secrets in text by fingerprints. It knows the secrets it was
+// given (in every encoding the artifacts use) and, whatever it was given, also
+// redacts what is shaped like a credential: PEM private keys, signed JWTs, the
+// credential after "Bearer"/"Basic", opaque tokens (32 or more base64url
+// characters mixing upper case, lower case and digits, the shape of the access
+// tokens a Knox or Samsung Account server issues, which nobody but the client
+// ever holds raw) and long base64 blobs (DER keys as keys.json carries them).
+// It is safe for concurrent use; Add may be called while others redact.
+type Redactor struct {
+	mu    sync.RWMutex
+	known map[string]bool
+	// repl are old/new replacements for the known secrets, in every encoding;
+	// rebuilt lazily after Add.
+	repl  *strings.Replacer
+	dirty bool
 }
 
-func newRedactor(secrets []string) *redactor {
-	var pairs []string
-	for _, s := range secrets {
-		if len(strings.TrimSpace(s)) < 8 {
-			continue // too short to redact without destroying unrelated text
-		}
-		mark := "[redacted " + Fingerprint(s) + "]"
-		for _, v := range encodings(s) {
-			pairs = append(pairs, v, mark)
-		}
-	}
-	r := &redactor{}
-	if len(pairs) > 0 {
-		r.repl = strings.NewReplacer(pairs...)
-	}
+// maxKnownSecrets bounds what a long-lived Redactor remembers.
+const maxKnownSecrets = 4096
+
+// NewRedactor returns a Redactor that knows secrets (values shorter than 8
+// characters are ignored: redacting them would destroy unrelated text).
+func NewRedactor(secrets ...string) *Redactor {
+	r := &Redactor{known: map[string]bool{}}
+	r.Add(secrets...)
 	return r
+}
+
+func newRedactor(secrets []string) *Redactor { return NewRedactor(secrets...) }
+
+// Add teaches r more secrets. It reports whether any of them was new.
+func (r *Redactor) Add(secrets ...string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	added := false
+	for _, s := range secrets {
+		if len(strings.TrimSpace(s)) < 8 || r.known[s] || len(r.known) >= maxKnownSecrets {
+			continue
+		}
+		r.known[s] = true
+		r.dirty, added = true, true
+	}
+	return added
+}
+
+// Secrets lists the known secrets (for handing them on, e.g. to the report writers).
+func (r *Redactor) Secrets() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.known))
+	for s := range r.known {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (r *Redactor) replacer() *strings.Replacer {
+	r.mu.RLock()
+	repl, dirty := r.repl, r.dirty
+	r.mu.RUnlock()
+	if !dirty {
+		return repl
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dirty {
+		secrets := make([]string, 0, len(r.known))
+		for s := range r.known {
+			secrets = append(secrets, s)
+		}
+		// Longest first, so that a secret containing another is replaced whole.
+		sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+		var pairs []string
+		for _, s := range secrets {
+			mark := "[redacted " + Fingerprint(s) + "]"
+			for _, v := range encodings(s) {
+				pairs = append(pairs, v, mark)
+			}
+		}
+		r.repl = nil
+		if len(pairs) > 0 {
+			r.repl = strings.NewReplacer(pairs...)
+		}
+		r.dirty = false
+	}
+	return r.repl
 }
 
 // encodings lists the ways a secret can appear in our artifacts: raw, JSON,
@@ -74,31 +146,62 @@ func encodings(s string) []string {
 	return out
 }
 
-func (r *redactor) text(s string) string {
+// Text returns s with every known secret and every credential-shaped value
+// replaced by a mark naming its fingerprint.
+func (r *Redactor) Text(s string) string {
 	if s == "" {
 		return s
 	}
-	if r.repl != nil {
-		s = r.repl.Replace(s)
+	if repl := r.replacer(); repl != nil {
+		s = repl.Replace(s)
 	}
 	s = pemPattern.ReplaceAllString(s, "[redacted private key]")
 	s = jwtPattern.ReplaceAllStringFunc(s, func(m string) string { return "[redacted JWT " + Fingerprint(m) + "]" })
 	s = bearerPattern.ReplaceAllString(s, "$1 [redacted]")
+	s = blobPattern.ReplaceAllStringFunc(s, func(m string) string { return "[redacted base64 " + Fingerprint(m) + "]" })
+	s = tokenPattern.ReplaceAllStringFunc(s, func(m string) string {
+		if !tokenShaped(m) {
+			return m
+		}
+		return "[redacted token " + Fingerprint(m) + "]"
+	})
 	return s
 }
 
-func (r *redactor) bytes(b []byte) []byte {
-	if r.repl == nil && !pemPattern.Match(b) && !jwtPattern.Match(b) && !bearerPattern.Match(b) {
+func (r *Redactor) text(s string) string { return r.Text(s) }
+
+// Bytes is Text for a byte slice; it returns b itself when nothing changed.
+func (r *Redactor) Bytes(b []byte) []byte {
+	out := r.Text(string(b))
+	if out == string(b) {
 		return b
 	}
-	var buf bytes.Buffer
-	buf.WriteString(r.text(string(b)))
-	return buf.Bytes()
+	return []byte(out)
+}
+
+func (r *Redactor) bytes(b []byte) []byte { return r.Bytes(b) }
+
+// tokenShaped reports whether a base64url run looks like a random credential:
+// it mixes upper case, lower case and a digit or '-'/'_'. Identifiers in the
+// reports (Go names, Knox code names, hex fingerprints, jti values) do not.
+func tokenShaped(m string) bool {
+	var upper, lower, other bool
+	for _, c := range m {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		default:
+			other = true
+		}
+	}
+	return upper && lower && other
 }
 
 // summary redacts every free-text field of s in place: whatever the writers
 // render, from any encoding, starts clean.
-func (r *redactor) summary(s *Summary) {
+func (r *Redactor) summary(s *Summary) {
 	s.Run.Target = r.text(s.Run.Target)
 	s.Run.HarnessError = r.text(s.Run.HarnessError)
 	for i := range s.Run.Args {

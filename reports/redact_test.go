@@ -1,0 +1,77 @@
+package reports
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func randomToken(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func TestRedactorReplacesCredentialShapedValues(t *testing.T) {
+	r := NewRedactor()
+	tok := randomToken(t)
+	key := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("private key DER bytes ", 20)))
+	in := "got token " + tok + " and key " + key + "!"
+	out := r.Text(in)
+	if strings.Contains(out, tok) || strings.Contains(out, key) {
+		t.Fatalf("unknown credentials survived: %s", out)
+	}
+	if !strings.Contains(out, "[redacted token "+Fingerprint(tok)+"]") || !strings.Contains(out, "[redacted base64 "+Fingerprint(key)+"]") {
+		t.Errorf("the marks do not name the fingerprints: %s", out)
+	}
+	if !strings.HasPrefix(out, "got token ") || !strings.HasSuffix(out, "!") {
+		t.Errorf("text around the credentials changed: %s", out)
+	}
+}
+
+func TestRedactorKeepsIdentifiers(t *testing.T) {
+	r := NewRedactor()
+	for _, s := range []string{
+		"ACCESS_TOKEN_TIMEOUT_VALIDITY_RESOURCE_INVALID_PARAM",
+		"ContainerHierarchyComponentSemVerConstraints",
+		"troubleshooting-knox-cloud-services-and-more-words",
+		"037451c8a9debe3deb1b0866275183194024618f9e293745d9d713dfacf52ff3",
+		"knox/4002251/validity-number sha256:0a1b2c3d4e5f",
+		"/tmp/knoxtest-1234567890/keys.json",
+	} {
+		if got := r.Text(s); got != s {
+			t.Errorf("Text(%q) = %q, want it unchanged", s, got)
+		}
+	}
+}
+
+func TestRedactorLearnsSecretsConcurrently(t *testing.T) {
+	r := NewRedactor()
+	secrets := []string{"abcdefgh0123456789abcdefgh012345", "zyxwvuts9876543210zyxwvuts987654", "0000aaaa1111bbbb2222cccc3333dddd"}
+	var wg sync.WaitGroup
+	for _, s := range secrets {
+		wg.Add(2)
+		go func() { defer wg.Done(); r.Add(s) }()
+		go func() { defer wg.Done(); _ = r.Text("noise " + s) }()
+	}
+	wg.Wait()
+	for _, s := range secrets {
+		if out := r.Text(`{"x":"` + s + `"}`); strings.Contains(out, s) || !strings.Contains(out, Fingerprint(s)) {
+			t.Errorf("known secret not replaced by its fingerprint: %s", out)
+		}
+	}
+	if r.Add(secrets[0]) {
+		t.Error("Add reported a known secret as new")
+	}
+	if r.Add("short") {
+		t.Error("Add accepted a secret too short to redact safely")
+	}
+	if got := r.Secrets(); len(got) != len(secrets) {
+		t.Errorf("Secrets() = %d values, want %d", len(got), len(secrets))
+	}
+}
