@@ -122,6 +122,7 @@ func (s *session) Hello(ctx context.Context, p HelloParams) (HelloResult, error)
 }
 
 func (s *session) NewClient(ctx context.Context, p NewClientParams) error {
+	learnSecrets(p.Credentials)
 	_, err := s.roundTrip(ctx, TypeNewClient, "", p)
 	return err
 }
@@ -148,7 +149,10 @@ func (s *session) CloseClient(ctx context.Context, p CloseClientParams) error {
 	return err
 }
 
-func (s *session) Stderr() string { return s.tr.stderr() }
+func (s *session) Stderr() string { return s.stderr() }
+
+// stderr is the adapter's log tail, redacted.
+func (s *session) stderr() string { return Redact(s.tr.stderr()) }
 
 // Close says bye, gives the adapter a moment to finish, then stops it. It never
 // hangs: a hung adapter costs at most the bye deadline (the request timeout, at
@@ -174,7 +178,7 @@ func (s *session) Close() error {
 		_, byeErr = s.send(ctx, TypeBye, "", nil, d)
 		cancel()
 		if byeErr != nil && !IsHarness(byeErr) {
-			byeErr = &HarnessError{Op: "bye", Reason: fmt.Sprintf("the adapter did not answer bye within %s", d), Stderr: s.tr.stderr()}
+			byeErr = &HarnessError{Op: "bye", Reason: fmt.Sprintf("the adapter did not answer bye within %s", d), Stderr: s.stderr()}
 		}
 	}
 	stopErr := s.tr.shutdown(healthy && byeErr == nil)
@@ -195,7 +199,7 @@ func (s *session) roundTrip(ctx context.Context, typ string, op Op, params any) 
 	closed := s.closed
 	s.mu.Unlock()
 	if closed {
-		return Response{}, &HarnessError{Op: describe(typ, op), Reason: "the target is closed", Stderr: s.tr.stderr()}
+		return Response{}, &HarnessError{Op: describe(typ, op), Reason: "the target is closed", Stderr: s.stderr()}
 	}
 	return s.send(ctx, typ, op, params, s.timeout)
 }
@@ -206,7 +210,7 @@ func (s *session) send(ctx context.Context, typ string, op Op, params any, timeo
 	if s.poison != nil {
 		p := s.poison
 		s.mu.Unlock()
-		return Response{}, &HarnessError{Op: what, Reason: "the target is unusable after an earlier error: " + p.Error(), Stderr: s.tr.stderr()}
+		return Response{}, &HarnessError{Op: what, Reason: "the target is unusable after an earlier error: " + p.Error(), Stderr: s.stderr()}
 	}
 	s.seq++
 	id := strconv.FormatUint(s.seq, 10)
@@ -276,7 +280,7 @@ func (s *session) fail(h *HarnessError) *HarnessError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if h.Stderr == "" {
-		h.Stderr = s.tr.stderr()
+		h.Stderr = s.stderr()
 	}
 	if s.poison == nil {
 		s.poison = h
@@ -299,7 +303,9 @@ func (s *session) read(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
 	for sc.Scan() {
-		line := sc.Bytes()
+		// Redacted before anything reads it: outcome messages, error replies and
+		// skip reasons are adapter text and end up in reports.
+		line := handed.Bytes(sc.Bytes())
 		s.trace.line("<-", line)
 		if len(trimSpace(line)) == 0 {
 			continue
@@ -325,7 +331,7 @@ func (s *session) read(r io.Reader) {
 			how = fmt.Sprintf("%s (reading its output: %v)", how, err)
 		}
 		reason := "the adapter went away: " + how
-		if tail := lastLines(s.tr.stderr(), 3); tail != "" {
+		if tail := lastLines(s.stderr(), 3); tail != "" {
 			reason += "; its stderr ends with: " + tail
 		}
 		s.fail(&HarnessError{Op: s.waiting(), Reason: reason})
@@ -367,7 +373,7 @@ func (s *session) dispatch(line []byte) bool {
 	case TypeSkip:
 		c.ch <- reply{resp: resp, err: &SkipError{Reason: resp.Reason}}
 	case TypeError:
-		c.ch <- reply{resp: resp, err: &HarnessError{Op: c.what, Reason: "the adapter reported an error: " + resp.Message, Stderr: s.tr.stderr()}}
+		c.ch <- reply{resp: resp, err: &HarnessError{Op: c.what, Reason: "the adapter reported an error: " + resp.Message, Stderr: s.stderr()}}
 	default:
 		c.ch <- reply{resp: resp}
 	}
@@ -428,7 +434,9 @@ func (t *tracer) line(dir string, line []byte) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, "%s %s %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"), dir, strings.TrimRight(string(line), "\r\n"))
+	// newClient params carry the client secret, and adapter lines may carry
+	// anything: the trace shows fingerprints instead.
+	fmt.Fprintf(t.w, "%s %s %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"), dir, Redact(strings.TrimRight(string(line), "\r\n")))
 }
 
 func (t *tracer) note(msg string) {
@@ -437,5 +445,5 @@ func (t *tracer) note(msg string) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, "%s !! %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"), msg)
+	fmt.Fprintf(t.w, "%s !! %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"), Redact(msg))
 }
