@@ -12,16 +12,25 @@ import (
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/reports"
+	"github.com/knoxconform/knoxconform/target"
 )
 
 // writeReports runs once (on process 1 in parallel runs, with the aggregated
 // report): it classifies every case that ran and writes the artifacts.
+//
+// No artifact may hold a credential. Every process redacts what its adapter
+// writes as it arrives (target: protocol lines, stderr, the trace), so nothing
+// raw enters a worker's Ginkgo report; here the writers redact once more, with
+// the credentials this process handed out and by shape (JWTs, PEM and base64
+// keys, bearer and opaque tokens), which also covers what other processes
+// captured.
 func (s *suite) writeReports(r types.Report) {
 	sum := s.summary(r)
 	if s.opts.ReportDir == "" {
 		return
 	}
-	if err := reports.WriteAll(s.opts.ReportDir, sum, r); err != nil {
+	opt := reports.Options{Secrets: target.HandedSecrets()}
+	if err := reports.WriteAllWith(s.opts.ReportDir, sum, r, opt); err != nil {
 		ginkgo.Fail(fmt.Sprintf("writing the reports to %s: %v (check that the directory is writable)", s.opts.ReportDir, err))
 	}
 }
