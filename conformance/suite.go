@@ -58,7 +58,8 @@ func Register(opts Options) {
 	defs := catalogue()
 	entries := make([]ginkgo.TableEntry, 0, len(defs))
 	for _, d := range defs {
-		entries = append(entries, ginkgo.Entry(d.ID, d.labels(), ginkgo.SpecTimeout(d.specTimeout()), d.ID))
+		entries = append(entries, ginkgo.Entry(d.ID, d.labels(), ginkgo.SpecTimeout(d.specTimeout()),
+			ginkgo.SpecPriority(schedulePriority(d.ID)), d.ID))
 	}
 	ginkgo.DescribeTable(SuiteText, func(ctx ginkgo.SpecContext, id string) {
 		s.runCase(ctx, catalogueByID[id])
@@ -68,6 +69,31 @@ func Register(opts Options) {
 		s.writeReports(r)
 	})
 }
+
+// longCases are the cases that take well over the grace window with a correct
+// client, with roughly how long (ms) beyond it: the wait the scenario mandates
+// (a Retry-After, an HTTP-date, the advised timeout of a hang) or the advised
+// backoffs of a retry schedule. The numbers only order the cases: a parallel
+// run hands the longest out first, so that none of them starts last and
+// stretches the run's tail. They change no check and no case's timing.
+var longCases = map[string]int{
+	"ratelimit/retry-after-date":    2500, // an HTTP-date 2 to 3 s ahead
+	"ratelimit/natural-429":         1000, // Retry-After: 1 from the real limiter
+	"http/429/retry-after-seconds":  1000, // Retry-After: 1
+	"ratelimit/503-retry-after":     1000, // Retry-After: 1
+	"network/hang-timeout":          800,  // hangTimeout, then giving up
+	"ratelimit/retry-after-garbage": 300,  // backoff after two unparseable Retry-Afters
+	"lic/LIC_5101/bounded-backoff":  150,  // a bounded retry schedule
+	"http/500/bounded-backoff":      100,
+	"http/429/backoff":              100,
+	"tls/verify":                    100,
+}
+
+// schedulePriority is the Ginkgo SpecPriority of a case: higher runs earlier.
+// Ginkgo shuffles by the seed first and then sorts stably by priority, so the
+// order stays a function of the seed and every parallel worker computes the
+// same one; cases of equal priority (most of them) stay shuffled.
+func schedulePriority(id string) int { return longCases[id] }
 
 // startLocked starts the target and says hello; a failure is kept in startErr
 // and turns every case into ERROR (the suite never fails BeforeSuite, so the

@@ -1,0 +1,56 @@
+package runner
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// order is the order a run with this seed hands cases out in (serially, or to
+// parallel workers from Ginkgo's queue): a dry preview with the runner's own
+// ordering flags.
+func order(t *testing.T, seed int64) []string {
+	t.Helper()
+	previewRegistered.Do(func() {
+		suiteRegister(suiteOptions{Target: "list", RerunCommand: func(string) string { return "" }})
+	})
+	sc, rc := ginkgoConfig(&Config{Seed: seed, NoColor: true})
+	rc.Succinct, rc.Verbose = true, false
+	report := ginkgo.PreviewSpecs(SuiteDescription, sc, rc)
+	var ids []string
+	for _, sr := range report.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt {
+			ids = append(ids, suiteCaseIDOf(sr))
+		}
+	}
+	return ids
+}
+
+// The cases that mandate the longest waits are handed out first whatever the
+// seed, so that none starts last and stretches a parallel run's tail; the rest
+// stay shuffled by the seed, and the same seed gives the same order.
+func TestLongCasesAreScheduledFirst(t *testing.T) {
+	a, b, again := order(t, 1), order(t, 2), order(t, 1)
+	if len(a) != len(suiteCases()) {
+		t.Fatalf("the preview ordered %d specs for %d cases", len(a), len(suiteCases()))
+	}
+	if !slices.Equal(a, again) {
+		t.Error("the same seed gave two different orders: parallel workers would disagree")
+	}
+	if slices.Equal(a, b) {
+		t.Error("seeds 1 and 2 gave the same order: the seed no longer shuffles the cases")
+	}
+	oneSecond := []string{"ratelimit/natural-429", "http/429/retry-after-seconds", "ratelimit/503-retry-after"}
+	for _, ids := range [][]string{a, b} {
+		if ids[0] != "ratelimit/retry-after-date" {
+			t.Errorf("first case %s, want ratelimit/retry-after-date (it waits for an HTTP-date 2 to 3 s ahead)", ids[0])
+		}
+		for _, id := range oneSecond {
+			if i := slices.Index(ids, id); i < 1 || i > len(oneSecond) {
+				t.Errorf("%s (Retry-After: 1) is case %d of the order, want one of the cases 2 to %d", id, i+1, len(oneSecond)+1)
+			}
+		}
+	}
+}
