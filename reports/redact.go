@@ -158,14 +158,38 @@ func (r *Redactor) Text(s string) string {
 	s = pemPattern.ReplaceAllString(s, "[redacted private key]")
 	s = jwtPattern.ReplaceAllStringFunc(s, func(m string) string { return "[redacted JWT " + Fingerprint(m) + "]" })
 	s = bearerPattern.ReplaceAllString(s, "$1 [redacted]")
-	s = blobPattern.ReplaceAllStringFunc(s, func(m string) string { return "[redacted base64 " + Fingerprint(m) + "]" })
-	s = tokenPattern.ReplaceAllStringFunc(s, func(m string) string {
-		if !tokenShaped(m) {
-			return m
-		}
-		return "[redacted token " + Fingerprint(m) + "]"
-	})
+	s = replaceRuns(s, blobPattern, 120, nil, "base64")
+	s = replaceRuns(s, tokenPattern, 32, tokenShaped, "token")
 	return s
+}
+
+// replaceRuns redacts the runs re finds that are at least min long (and pass
+// accept). A run right after a backslash starts with the rest of a JSON escape
+// (\n, \/, \u003c): that part is kept, so the artifact stays valid JSON.
+func replaceRuns(s string, re *regexp.Regexp, min int, accept func(string) bool, what string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range re.FindAllStringIndex(s, -1) {
+		i, j := loc[0], loc[1]
+		if i > 0 && s[i-1] == '\\' {
+			if s[i] == 'u' {
+				i += 5
+			} else {
+				i++
+			}
+		}
+		if j-i < min || (accept != nil && !accept(s[i:j])) {
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString("[redacted " + what + " " + Fingerprint(s[i:j]) + "]")
+		last = j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 func (r *Redactor) text(s string) string { return r.Text(s) }

@@ -3,6 +3,7 @@ package reports
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -73,5 +74,27 @@ func TestRedactorLearnsSecretsConcurrently(t *testing.T) {
 	}
 	if got := r.Secrets(); len(got) != len(secrets) {
 		t.Errorf("Secrets() = %d values, want %d", len(got), len(secrets))
+	}
+}
+
+func TestRedactorKeepsJSONValid(t *testing.T) {
+	r := NewRedactor()
+	tok := randomToken(t)
+	blob := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("DER\x00\xff", 40)))
+	raw := "line\n" + tok + " <" + tok + "> /" + blob + "\t" + tok
+	b, err := json.Marshal(map[string]string{"stderr": raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := r.Bytes(b)
+	var back map[string]string
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatalf("redaction broke the JSON: %v\n%s", err, out)
+	}
+	if strings.Contains(back["stderr"], tok) || strings.Contains(back["stderr"], blob) {
+		t.Errorf("a credential next to a JSON escape survived: %s", back["stderr"])
+	}
+	if !strings.HasPrefix(back["stderr"], "line\n[redacted token ") || !strings.Contains(back["stderr"], " <[redacted token ") {
+		t.Errorf("the text around the credentials changed: %q", back["stderr"])
 	}
 }
