@@ -26,8 +26,9 @@ const (
 type Options struct {
 	// Secrets are values that must never reach an artifact (the client secret, the
 	// private key PEM, issued access tokens, signed JWTs): every occurrence, in any
-	// of the encodings the writers use, is replaced by a fingerprint. Pattern-based
-	// redaction of JWTs, bearer tokens and PEM private keys happens regardless.
+	// of the encodings the writers use, is replaced by a fingerprint. Redaction by
+	// shape (JWTs, bearer credentials, PEM and base64 private keys, opaque tokens;
+	// see Redactor) happens regardless.
 	Secrets []string
 }
 

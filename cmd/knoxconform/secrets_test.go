@@ -213,6 +213,9 @@ func TestNoArtifactHoldsACredential(t *testing.T) {
 			if s := readSummary(t, filepath.Join(dir, "report")); len(s.Cases) == 0 || s.Run.HarnessError != "" {
 				t.Fatalf("the run did not get through the catalogue: %d cases, harness error %q\n%s", len(s.Cases), s.Run.HarnessError, r)
 			}
+			if mode == "reference" && r.code != 0 {
+				t.Errorf("redaction must not change a conformant client's verdict: want exit 0, got %s", r)
+			}
 			hs := readHarvest(t, harvest)
 			kinds := map[string]int{}
 			for _, h := range hs {
