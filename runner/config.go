@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -51,7 +52,8 @@ type Config struct {
 	Strict      bool
 	// ExpectedFailuresFile lists known failures (--expected-failures).
 	ExpectedFailuresFile string
-	// Procs is the number of worker processes; 1 runs in this process.
+	// Procs is the number of worker processes; 1 runs in this process and 0
+	// means DefaultProcs().
 	Procs int
 	// ReportDir receives every artifact; made absolute by Validate.
 	ReportDir string
@@ -111,7 +113,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.Procs == 0 {
-		c.Procs = 1
+		c.Procs = DefaultProcs()
 	}
 	if c.Procs < 0 {
 		return usagef("--procs %d: the number of worker processes must be 1 or more", c.Procs)
@@ -279,3 +281,24 @@ var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
 // plain strips terminal colour codes (Ginkgo's errors carry them) and folds
 // the text onto one line.
 func plain(s string) string { return oneLine(ansiRe.ReplaceAllString(s, "")) }
+
+// Bounds of DefaultProcs.
+const (
+	procsPerCPU = 4
+	minProcs    = 2
+	maxProcs    = 12
+)
+
+// DefaultProcs is the number of worker processes a run uses when none is
+// asked for (--procs 0). A case spends nearly all of its time waiting (the
+// grace window that catches background retries, Retry-After, backoff), not
+// computing, so workers outnumber CPUs: procsPerCPU per CPU, at least minProcs
+// and at most maxProcs. Past about a dozen workers the run is bound by its
+// longest case (the 2-3 s Retry-After HTTP-date), not by the sum of the cases.
+// Systems without parallel runs get 1.
+func DefaultProcs() int {
+	if !parallelSupported {
+		return 1
+	}
+	return min(max(procsPerCPU*runtime.NumCPU(), minProcs), maxProcs)
+}

@@ -99,7 +99,7 @@ func TestValidate(t *testing.T) {
 	if !strings.HasPrefix(cfg.ReportDir, "/") || !strings.HasPrefix(cfg.Trace, "/") {
 		t.Errorf("paths not made absolute: %q %q", cfg.ReportDir, cfg.Trace)
 	}
-	if cfg.Procs != 1 || cfg.Timeout != DefaultTimeout || cfg.Seed == 0 {
+	if cfg.Procs != DefaultProcs() || cfg.Timeout != DefaultTimeout || cfg.Seed == 0 {
 		t.Errorf("defaults not filled: procs %d timeout %s seed %d", cfg.Procs, cfg.Timeout, cfg.Seed)
 	}
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 
@@ -52,5 +53,27 @@ func TestLongCasesAreScheduledFirst(t *testing.T) {
 				t.Errorf("%s (Retry-After: 1) is case %d of the order, want one of the cases 2 to %d", id, i+1, len(oneSecond)+1)
 			}
 		}
+	}
+}
+
+// --procs 0 picks DefaultProcs: more workers than CPUs (cases mostly wait), but
+// bounded, and at least two so that a default run is parallel.
+func TestDefaultProcs(t *testing.T) {
+	n := DefaultProcs()
+	if !parallelSupported {
+		if n != 1 {
+			t.Errorf("DefaultProcs() = %d on a system without parallel runs, want 1", n)
+		}
+		return
+	}
+	if n < minProcs || n > maxProcs || n < min(runtime.NumCPU(), maxProcs) {
+		t.Errorf("DefaultProcs() = %d with %d CPUs, want at least the CPUs and within [%d, %d]", n, runtime.NumCPU(), minProcs, maxProcs)
+	}
+	cfg := Config{Target: "a"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Procs != n {
+		t.Errorf("--procs 0 validated to %d, want DefaultProcs() = %d", cfg.Procs, n)
 	}
 }
