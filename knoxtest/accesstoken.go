@@ -119,13 +119,8 @@ func (s *Server) accessToken(req *request) reply {
 		d.rec.Problem = "the JWT has no clientIdentifier claim"
 		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
 	}
-	if !d.hasJTI {
-		d.rec.Problem = "the JWT has no jti claim"
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
-	}
-	if s.seenJTI(d.rec.JTI) {
-		d.rec.Problem = "jti was already used"
-		return fail(knoxerr.APIKeyNonUniqueJWTID, "Cannot use the same jwt again")
+	if r, rejected := s.checkJTI(d); rejected {
+		return r
 	}
 	if req.dry {
 		return reply{}
@@ -155,6 +150,20 @@ func (s *Server) accessToken(req *request) reply {
 	r := ok(map[string]string{"accessToken": tok})
 	r.issued = fingerprint(tok)
 	return r
+}
+
+// checkJTI applies Knox's replay rule to a verified JWT: it must carry a jti,
+// and one never seen before (the jti is remembered either way).
+func (s *Server) checkJTI(d *decodedJWT) (reply, bool) {
+	if !d.hasJTI {
+		d.rec.Problem = "the JWT has no jti claim"
+		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem), true
+	}
+	if s.seenJTI(d.rec.JTI) {
+		d.rec.Problem = "jti was already used"
+		return fail(knoxerr.APIKeyNonUniqueJWTID, "Cannot use the same jwt again"), true
+	}
+	return reply{}, false
 }
 
 // seenJTI remembers jti and reports whether it had been seen before.

@@ -138,13 +138,8 @@ func (s *Server) resource(req *request, fn func(*request) reply) reply {
 		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
 	}
 	if s.cfg.jtiOnResources {
-		if !d.hasJTI {
-			d.rec.Problem = "the JWT has no jti claim"
-			return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
-		}
-		if s.seenJTI(d.rec.JTI) {
-			d.rec.Problem = "jti was already used"
-			return fail(knoxerr.APIKeyNonUniqueJWTID, "Cannot use the same jwt again")
+		if r, rejected := s.checkJTI(d); rejected {
+			return r
 		}
 	}
 	if req.dry {
