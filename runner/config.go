@@ -116,7 +116,7 @@ func (c *Config) Validate() error {
 		c.Procs = DefaultProcs()
 	}
 	if c.Procs < 0 {
-		return usagef("--procs %d: the number of worker processes must be 1 or more", c.Procs)
+		return usagef("--procs %d: the number of worker processes must be 1 or more (0 picks one for this machine)", c.Procs)
 	}
 	if c.Procs > 1 && !parallelSupported {
 		return usagef("--procs %d: parallel runs are not supported on this system yet; run without --procs", c.Procs)

@@ -325,7 +325,7 @@ func TestRunAgainstTheReferenceClient(t *testing.T) {
 	ref := reference(t)
 	dir := t.TempDir()
 
-	serial := knoxconform(t, dir, 3*time.Minute, "run", "--target", ref, "--cases", someCases, "--report-dir", "serial")
+	serial := knoxconform(t, dir, 3*time.Minute, "run", "--target", ref, "--cases", someCases, "--report-dir", "serial", "--procs", "1")
 	if serial.code != 0 {
 		t.Fatalf("serial run: want exit 0, got %s", serial)
 	}
