@@ -31,6 +31,7 @@ conform: build
 ## test: every test (unit, suite self-tests, kill matrix, analyzers, browser), lint and knoxvet's precision check
 test: lint precision
 	$(GO) test -count=1 -timeout 30m ./...
+	cd gclplugin && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 ## precision: knoxvet reports exactly what stock vet does on the standard library and every dependency
 precision:
