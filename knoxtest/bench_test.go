@@ -1,6 +1,7 @@
 package knoxtest_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -72,7 +73,7 @@ func BenchmarkListDevices(b *testing.B) {
 	var tok struct{ AccessToken string }
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if err := jsonUnmarshal(body, &tok); err != nil {
+	if err := json.Unmarshal(body, &tok); err != nil {
 		b.Fatal(err)
 	}
 	apiJWT, _ := k.SignAccessToken(tok.AccessToken, time.Now(), 0) // reused: jti freshness is off by default on resources

@@ -7,12 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxkeys"
 	"github.com/knoxconform/knoxconform/knoxtest"
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
 
@@ -75,6 +76,14 @@ func mintToken(srv *knoxtest.Server) string {
 	return out.AccessToken
 }
 
+// mintedServer starts a server, closed when the spec ends, and returns it with
+// the client's keys and an access token minted with its good credentials.
+func mintedServer() (*knoxtest.Server, *knoxkeys.Keys, string) {
+	srv := knoxtest.NewServer()
+	DeferCleanup(srv.Close)
+	return srv, loadKeys(srv), mintToken(srv)
+}
+
 func apiToken(k *knoxkeys.Keys, tok string) string {
 	j, err := k.SignAccessToken(tok, time.Now(), 0)
 	Expect(err).NotTo(HaveOccurred())
@@ -82,11 +91,9 @@ func apiToken(k *knoxkeys.Keys, tok string) string {
 }
 
 func listDevices(srv *knoxtest.Server, jwt string, page int) response {
-	return do(srv, http.MethodGet, "/kcs/v1/kme/devices/list?pageNum="+itoa(page), nil,
+	return do(srv, http.MethodGet, "/kcs/v1/kme/devices/list?pageNum="+strconv.Itoa(page), nil,
 		map[string]string{"X-Knox-Apitoken": jwt, "Accept": "application/json"})
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func postForm(srv *knoxtest.Server, path string, form url.Values) response {
 	return do(srv, http.MethodPost, path, []byte(form.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
@@ -111,10 +118,6 @@ func lastExchange(srv *knoxtest.Server) knoxtest.Exchange {
 	Expect(j).NotTo(BeEmpty())
 	return j[len(j)-1]
 }
-
-var _ = strings.TrimSpace
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 func x509Pool(pemData []byte) *x509.CertPool {
 	p := x509.NewCertPool()

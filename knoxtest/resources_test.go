@@ -34,10 +34,7 @@ var _ = Describe("KME resource calls", func() {
 		tok string
 	)
 	BeforeEach(func() {
-		srv = knoxtest.NewServer()
-		DeferCleanup(srv.Close)
-		k = loadKeys(srv)
-		tok = mintToken(srv)
+		srv, k, tok = mintedServer()
 	})
 
 	It("pages over the 25 seeded devices, 10 a page", func() {

@@ -26,10 +26,7 @@ var _ = Describe("fault scripts", func() {
 		tok string
 	)
 	BeforeEach(func() {
-		srv = knoxtest.NewServer()
-		DeferCleanup(srv.Close)
-		k = loadKeys(srv)
-		tok = mintToken(srv)
+		srv, k, tok = mintedServer()
 	})
 
 	It("runs steps in order, each for Times requests, Pass included, then behaves naturally", func() {
