@@ -72,7 +72,7 @@ func caseResults(r types.Report, opts Options) []reports.CaseResult {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			continue
 		}
-		res, ok := decodeEntry(sr)
+		res, ok := DecodeCase(sr)
 		if !ok {
 			if sr.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStateAborted | types.SpecStatePanicked) {
 				// The spec started but ended before its cleanup attached evidence.
@@ -85,8 +85,7 @@ func caseResults(r types.Report, opts Options) []reports.CaseResult {
 				continue
 			}
 		}
-		classify(&res, sr.State, sr.Failure.Message)
-		applyExpected(&res, opts.ExpectedFailures)
+		Classify(&res, sr, opts.ExpectedFailures)
 		res.DurationMs = msf(sr.RunTime)
 		if opts.RerunCommand != nil {
 			res.Rerun = opts.RerunCommand(res.ID)
@@ -103,9 +102,10 @@ func caseResults(r types.Report, opts Options) []reports.CaseResult {
 	return out
 }
 
-// decodeEntry finds the case's evidence among the spec's report entries: a
-// caseEvidence in a serial run, JSON in a parallel one.
-func decodeEntry(sr types.SpecReport) (reports.CaseResult, bool) {
+// DecodeCase finds the case's evidence among the spec's report entries: a
+// caseEvidence in a serial run, JSON in a parallel one (or when the report
+// came from another process).
+func DecodeCase(sr types.SpecReport) (reports.CaseResult, bool) {
 	for _, e := range sr.ReportEntries {
 		if e.Name != reports.EntryName {
 			continue
@@ -127,6 +127,15 @@ func decodeEntry(sr types.SpecReport) (reports.CaseResult, bool) {
 		}
 	}
 	return reports.CaseResult{}, false
+}
+
+// Classify sets res.Class (and res.Reason when the spec's state explains it)
+// from a finished spec and res's checks, then applies the --expected-failures
+// list. These are the one set of rules: the summary uses them, and so does the
+// runner's progress line while the run is under way.
+func Classify(res *reports.CaseResult, sr types.SpecReport, expected map[string]string) {
+	classify(res, sr.State, sr.Failure.Message)
+	applyExpected(res, expected)
 }
 
 // classify sets res.Class from the spec state and the recorded checks. The

@@ -11,7 +11,7 @@ import (
 
 // In a parallel run the evidence reaches ReportAfterSuite as JSON; in a serial
 // run as the value itself. Both decode to the same CaseResult.
-func TestDecodeEntrySerialAndParallel(t *testing.T) {
+func TestDecodeCaseSerialAndParallel(t *testing.T) {
 	res := reports.CaseResult{Case: reports.Case{ID: "http/400/no-retry", Level: "MUST"},
 		Checks:   []reports.Check{{Name: "no retry", Level: "MUST", Passed: false, Expected: "e", Actual: "a"}},
 		Timeline: []reports.Attempt{{Seq: 1, Route: "GET /x", Status: 400, GapMs: -1}}}
@@ -25,7 +25,7 @@ func TestDecodeEntrySerialAndParallel(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, sr := range map[string]types.SpecReport{"serial": serial, "parallel": parallel} {
-		got, ok := decodeEntry(sr)
+		got, ok := DecodeCase(sr)
 		if !ok {
 			t.Errorf("%s: no evidence found", name)
 			continue
@@ -34,7 +34,7 @@ func TestDecodeEntrySerialAndParallel(t *testing.T) {
 			t.Errorf("%s: decoded %+v", name, got)
 		}
 	}
-	if _, ok := decodeEntry(types.SpecReport{}); ok {
+	if _, ok := DecodeCase(types.SpecReport{}); ok {
 		t.Error("evidence found in a spec report without entries")
 	}
 }

@@ -1,16 +1,15 @@
 package runner
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/knoxconform/knoxconform/conformance"
 	"github.com/knoxconform/knoxconform/reports"
 )
 
@@ -47,12 +46,14 @@ func consoleProgress(w io.Writer) func(string) {
 }
 
 // progressLine renders one finished spec; ok is false for specs that were
-// filtered out (they did not run, so they are not news).
+// filtered out (they did not run, so they are not news). The class comes from
+// conformance.Classify, the rules the summary uses, so the console and
+// summary.json agree.
 func progressLine(sr types.SpecReport, expected map[string]string) (string, bool) {
 	if sr.LeafNodeType != types.NodeTypeIt {
 		return "", false
 	}
-	cr, has := caseEntry(sr)
+	cr, has := conformance.DecodeCase(sr)
 	if !has && sr.State.Is(types.SpecStateSkipped|types.SpecStatePending) && sr.Failure.Message == "" {
 		return "", false
 	}
@@ -60,78 +61,16 @@ func progressLine(sr types.SpecReport, expected map[string]string) (string, bool
 	if id == "" {
 		id = sr.LeafNodeText
 	}
-	class := string(provisionalClass(sr, cr, expected))
+	conformance.Classify(&cr, sr, expected)
 	d := sr.RunTime
 	if cr.DurationMs > 0 {
 		d = time.Duration(cr.DurationMs * float64(time.Millisecond))
 	}
-	line := fmt.Sprintf("%-11s %s (%s)", class, id, roundDuration(d))
-	if cr.Reason != "" && (class == string(reports.Unsupported) || class == string(reports.Error)) {
+	line := fmt.Sprintf("%-11s %s (%s)", cr.Class, id, roundDuration(d))
+	if cr.Reason != "" && (cr.Class == reports.Unsupported || cr.Class == reports.Error) {
 		line += ": " + oneLine(cr.Reason)
 	}
 	return line, true
-}
-
-// caseEntry decodes the case result the suite attaches to each spec: a Go
-// value in this process, JSON when it came from another process.
-func caseEntry(sr types.SpecReport) (reports.CaseResult, bool) {
-	for _, e := range sr.ReportEntries {
-		if e.Name != reports.EntryName {
-			continue
-		}
-		raw := e.Value.AsJSON
-		if raw == "" {
-			b, err := json.Marshal(e.Value.GetRawValue())
-			if err != nil {
-				continue
-			}
-			raw = string(b)
-		}
-		var cr reports.CaseResult
-		if json.Unmarshal([]byte(raw), &cr) == nil && cr.ID != "" {
-			return cr, true
-		}
-	}
-	return reports.CaseResult{}, false
-}
-
-// provisionalClass is the class shown while the run is in progress. The
-// suite classifies authoritatively when it writes summary.json; this follows
-// the same rules for the console.
-func provisionalClass(sr types.SpecReport, cr reports.CaseResult, expected map[string]string) reports.Class {
-	mustFailed, shouldFailed := false, false
-	for _, ch := range cr.Checks {
-		if ch.Passed {
-			continue
-		}
-		switch strings.ToUpper(ch.Level) {
-		case "MUST":
-			mustFailed = true
-		case "SHOULD":
-			shouldFailed = true
-		}
-	}
-	var class reports.Class
-	switch {
-	case cr.Class == reports.Error || cr.Class == reports.Unsupported:
-		return cr.Class
-	case sr.State.Is(types.SpecStateTimedout | types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStatePanicked):
-		return reports.Error
-	case sr.State.Is(types.SpecStateSkipped | types.SpecStatePending):
-		return reports.Unsupported
-	case mustFailed:
-		class = reports.Fail
-	case shouldFailed:
-		class = reports.NonStrict
-	case sr.State.Is(types.SpecStateFailed):
-		return reports.Error
-	default:
-		return reports.Pass
-	}
-	if _, ok := expected[cr.ID]; ok {
-		return reports.ExpectedFail
-	}
-	return class
 }
 
 func roundDuration(d time.Duration) time.Duration {
