@@ -73,12 +73,30 @@ func analyzers(withVet bool) []*analysis.Analyzer {
 // single *.cfg file, or the -V and -flags queries.
 func isVetProtocol(args []string) bool {
 	for _, a := range args {
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && (name == "V" || name == "flags") {
+		if name, _, _, ok := flagArg(a); ok && (name == "V" || name == "flags") {
 			return true
 		}
 	}
-	return len(args) > 0 && strings.HasSuffix(args[len(args)-1], ".cfg") && filepath.Ext(args[len(args)-1]) == ".cfg"
+	_, ok := cfgArg(args)
+	return ok
+}
+
+// cfgArg returns the vet config file the go command passes last, if any.
+func cfgArg(args []string) (string, bool) {
+	if len(args) == 0 || filepath.Ext(args[len(args)-1]) != ".cfg" {
+		return "", false
+	}
+	return args[len(args)-1], true
+}
+
+// flagArg splits a command-line argument written as -name, --name or
+// -name=value; ok is false for an argument that is not a flag.
+func flagArg(a string) (name, value string, hasValue, ok bool) {
+	if !strings.HasPrefix(a, "-") {
+		return "", "", false, false
+	}
+	name, value, hasValue = strings.Cut(strings.TrimLeft(a, "-"), "=")
+	return name, value, hasValue, true
 }
 
 // vetFlagValue reads -vet=BOOL from the command line before flag parsing.
@@ -88,8 +106,8 @@ func vetFlagValue(args []string) bool {
 		if a == "--" {
 			break
 		}
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "vet" {
+		name, val, hasVal, ok := flagArg(a)
+		if !ok || name != "vet" {
 			continue
 		}
 		if !hasVal {
@@ -119,13 +137,13 @@ func usageError(format string, args ...any) int {
 // are turned off for GOROOT units, except Knox analyzers with facts. Other
 // units are left alone.
 func gorootFlags(args []string) []string {
-	if len(args) == 0 || !strings.HasSuffix(args[len(args)-1], ".cfg") || !isGorootUnit(args[len(args)-1]) {
+	cfg, ok := cfgArg(args)
+	if !ok || !isGorootUnit(cfg) {
 		return args
 	}
 	named := func(name string) bool {
 		for _, a := range args {
-			n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-			if strings.HasPrefix(a, "-") && (n == name || strings.HasPrefix(n, name+".")) {
+			if n, _, _, ok := flagArg(a); ok && (n == name || strings.HasPrefix(n, name+".")) {
 				return true
 			}
 		}
@@ -143,7 +161,7 @@ func gorootFlags(args []string) []string {
 		}
 	}
 	out := append([]string{}, args[:len(args)-1]...)
-	return append(append(out, extra...), args[len(args)-1])
+	return append(append(out, extra...), cfg)
 }
 
 // isGorootUnit reports whether a vet config describes a package of the
