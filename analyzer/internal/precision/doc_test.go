@@ -8,15 +8,13 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
-	"github.com/knoxconform/knoxconform/analyzer/knoxcode"
-	"github.com/knoxconform/knoxconform/analyzer/knoxhttp"
-	"github.com/knoxconform/knoxconform/analyzer/knoxswitch"
+	"github.com/knoxconform/knoxconform/analyzer"
 )
 
 // Doc is the user documentation (knoxvet help, SARIF rule help, docs/analyzers.md
 // are generated from it), so its shape is checked like code.
 func TestDocShape(t *testing.T) {
-	for _, a := range []*analysis.Analyzer{knoxcode.Analyzer, knoxhttp.Analyzer, knoxswitch.Analyzer} {
+	for _, a := range analyzer.All() {
 		if err := analysis.Validate([]*analysis.Analyzer{a}); err != nil {
 			t.Errorf("%s: %v", a.Name, err)
 		}
