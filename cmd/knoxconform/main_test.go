@@ -48,11 +48,17 @@ type result struct {
 // knoxconform runs the binary in dir with a deadline, so no test can hang.
 func knoxconform(t *testing.T, dir string, timeout time.Duration, args ...string) result {
 	t.Helper()
+	return knoxconformEnv(t, dir, timeout, nil, args...)
+}
+
+// knoxconformEnv is knoxconform with extra environment for the run.
+func knoxconformEnv(t *testing.T, dir string, timeout time.Duration, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, knoxconformBin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
