@@ -60,6 +60,16 @@ func (d *caseDef) specTimeout() time.Duration {
 	return defaultSpecTimeout
 }
 
+// clientConfig is the client config the case advises: the default, as the
+// case tunes it.
+func (d *caseDef) clientConfig() target.ClientConfig {
+	c := defaultConfig()
+	if d.config != nil {
+		d.config(&c)
+	}
+	return c
+}
+
 // newCase starts a case description; the area is the ID's first segment.
 func newCase(id string, level knoxerr.Level, title, requirement, source string, codes ...knoxerr.Code) *caseDef {
 	d := &caseDef{Case: reports.Case{ID: id, Title: title, Level: string(level), Area: strings.SplitN(id, "/", 2)[0],

@@ -218,10 +218,7 @@ func TestApplyExpected(t *testing.T) {
 func TestRequestTimeoutOutlastsEveryInvokeDeadline(t *testing.T) {
 	longest := 0
 	for _, d := range catalogue() {
-		c := defaultConfig()
-		if d.config != nil {
-			d.config(&c)
-		}
+		c := d.clientConfig()
 		longest = max(longest, c.TimeoutMs)
 		if limit := time.Duration(c.TimeoutMs)*time.Millisecond + giveUpSlack; limit >= d.specTimeout() {
 			t.Errorf("%s: an invoke may wait %s, the spec timeout is %s", d.ID, limit, d.specTimeout())

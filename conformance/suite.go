@@ -226,10 +226,7 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 	e := srv.Endpoints()
 	r.endpoints = target.Endpoints{KnoxBaseURL: e.KnoxBaseURL, SATokenURL: e.SATokenURL, SAAuthorizeURL: e.SAAuthorizeURL}
 	r.caFile = srv.CAFile()
-	r.config = defaultConfig()
-	if d.config != nil {
-		d.config(&r.config)
-	}
+	r.config = d.clientConfig()
 	r.clientID = fmt.Sprintf("p%d-%d-%s", ginkgo.GinkgoParallelProcess(), s.clientSeq.Add(1), d.ID)
 	s.tracef("case %s: client %s, server %s", d.ID, r.clientID, srv.URL)
 
@@ -252,11 +249,7 @@ func baseServerOptions() []knoxtest.Option {
 func requestTimeout(asked time.Duration) time.Duration {
 	longest := 0
 	for _, d := range catalogue() {
-		c := defaultConfig()
-		if d.config != nil {
-			d.config(&c)
-		}
-		longest = max(longest, c.TimeoutMs)
+		longest = max(longest, d.clientConfig().TimeoutMs)
 	}
 	floor := time.Duration(longest)*time.Millisecond + giveUpSlack + 5*time.Second
 	if asked < 0 {
