@@ -105,19 +105,16 @@ func (s *Server) accessToken(req *request) reply {
 	}
 	pub, bodySPKI, err := spki(b.publicKey)
 	if err != nil {
-		d.rec.Problem = "base64EncodedStringPublicKey cannot be decoded: " + err.Error()
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
+		return d.reject(knoxerr.AccessTokenBadRequest, "base64EncodedStringPublicKey cannot be decoded: "+err.Error())
 	}
 	if err := d.verify(pub); err != nil {
 		return fail(knoxerr.AccessTokenBadRequest, err.Error())
 	}
 	if _, claimSPKI, err := spki(d.publicKey); err != nil || !sameKey(claimSPKI, bodySPKI) {
-		d.rec.Problem = "the JWT's publicKey claim is not the key sent in base64EncodedStringPublicKey"
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
+		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT's publicKey claim is not the key sent in base64EncodedStringPublicKey")
 	}
 	if d.clientIdentifier == "" {
-		d.rec.Problem = "the JWT has no clientIdentifier claim"
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
+		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT has no clientIdentifier claim")
 	}
 	if r, rejected := s.checkJTI(d); rejected {
 		return r
@@ -126,9 +123,8 @@ func (s *Server) accessToken(req *request) reply {
 		return reply{}
 	}
 	now := time.Now()
-	if d.rec.EXP != 0 && now.Add(-s.cfg.skew).Unix() > d.rec.EXP {
-		d.rec.Problem = "the JWT expired at " + time.Unix(d.rec.EXP, 0).UTC().Format(time.RFC3339)
-		return fail(knoxerr.AccessTokenExpired, d.rec.Problem)
+	if d.expired(now, s.cfg.skew) {
+		return d.rejectExpired()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -156,8 +152,7 @@ func (s *Server) accessToken(req *request) reply {
 // and one never seen before (the jti is remembered either way).
 func (s *Server) checkJTI(d *decodedJWT) (reply, bool) {
 	if !d.hasJTI {
-		d.rec.Problem = "the JWT has no jti claim"
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem), true
+		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT has no jti claim"), true
 	}
 	if s.seenJTI(d.rec.JTI) {
 		d.rec.Problem = "jti was already used"

@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxkeys"
 )
 
@@ -102,6 +104,25 @@ func decodeSegment(s string) ([]byte, error) {
 		return b, nil
 	}
 	return base64.URLEncoding.DecodeString(s)
+}
+
+// reject records problem as what is wrong with the JWT and fails the call with
+// code, telling the client the same.
+func (d *decodedJWT) reject(code knoxerr.Code, problem string) reply {
+	d.rec.Problem = problem
+	return fail(code, problem)
+}
+
+// expired reports whether the JWT's exp claim, when it has one, is past now
+// by more than skew.
+func (d *decodedJWT) expired(now time.Time, skew time.Duration) bool {
+	return d.rec.EXP != 0 && now.Add(-skew).Unix() > d.rec.EXP
+}
+
+// rejectExpired fails the call with 4032251 ACCESS_TOKEN_EXPIRED, naming when
+// the JWT expired.
+func (d *decodedJWT) rejectExpired() reply {
+	return d.reject(knoxerr.AccessTokenExpired, "the JWT expired at "+time.Unix(d.rec.EXP, 0).UTC().Format(time.RFC3339))
 }
 
 // verify checks the RS512 signature with pub and the aud claim. It sets

@@ -127,15 +127,13 @@ func (s *Server) resource(req *request, fn func(*request) reply) reply {
 	}
 	pub, claimSPKI, err := spki(d.publicKey)
 	if err != nil {
-		d.rec.Problem = "the JWT's publicKey claim cannot be decoded: " + err.Error()
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
+		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT's publicKey claim cannot be decoded: "+err.Error())
 	}
 	if err := d.verify(pub); err != nil {
 		return fail(knoxerr.AccessTokenBadRequest, err.Error())
 	}
 	if d.accessToken == "" {
-		d.rec.Problem = "the JWT has no accessToken claim"
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
+		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT has no accessToken claim")
 	}
 	if s.cfg.jtiOnResources {
 		if r, rejected := s.checkJTI(d); rejected {
@@ -163,14 +161,12 @@ func (s *Server) resource(req *request, fn func(*request) reply) reply {
 		d.rec.Problem = "the access token was revoked"
 		return fail(knoxerr.AccessTokenInvalid, "ACCESS_TOKEN_INVALID")
 	case id == nil || !sameKey(id.spki, claimSPKI):
-		d.rec.Problem = "the JWT is signed with a key other than the one the access token was issued to"
-		return fail(knoxerr.AccessTokenBadRequest, d.rec.Problem)
+		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT is signed with a key other than the one the access token was issued to")
 	case now.After(expires):
 		d.rec.Problem = "the access token has expired"
 		return fail(knoxerr.AccessTokenExpired, "access token has expired")
-	case d.rec.EXP != 0 && now.Add(-s.cfg.skew).Unix() > d.rec.EXP:
-		d.rec.Problem = "the JWT expired at " + time.Unix(d.rec.EXP, 0).UTC().Format(time.RFC3339)
-		return fail(knoxerr.AccessTokenExpired, d.rec.Problem)
+	case d.expired(now, s.cfg.skew):
+		return d.rejectExpired()
 	case !id.services["KME"]:
 		d.rec.Problem = "the client identifier is not entitled to Knox Mobile Enrollment"
 		return fail(knoxerr.HTTPForbidden, "the client identifier of this token is not entitled to Knox Mobile Enrollment")
