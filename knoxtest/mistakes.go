@@ -28,20 +28,11 @@ type Mistake struct {
 	AuthToken string `json:"authToken,omitempty"`
 }
 
-var (
-	otherKeysOnce sync.Once
-	otherKeys     *knoxkeys.Keys
-	otherKeysErr  error
-)
-
 // processOtherKeys is a second key pair, not registered anywhere; generated on
 // first use only, as only Mistakes needs it.
-func processOtherKeys() (*knoxkeys.Keys, error) {
-	otherKeysOnce.Do(func() {
-		otherKeys, otherKeysErr = knoxkeys.Generate(2048, "knoxtest-unregistered-key")
-	})
-	return otherKeys, otherKeysErr
-}
+var processOtherKeys = sync.OnceValues(func() (*knoxkeys.Keys, error) {
+	return knoxkeys.Generate(2048, "knoxtest-unregistered-key")
+})
 
 // Mistakes lists, for each code the server produces naturally from a client's
 // configuration, the configuration that provokes it. The list and its order are
