@@ -68,3 +68,25 @@ func TestVetFlagValue(t *testing.T) {
 		}
 	}
 }
+
+func TestIsVetProtocol(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"/tmp/go-build/vet.cfg"}, true},
+		{[]string{"-knoxcode.strict", "-vet=false", "vet.cfg"}, true},
+		{[]string{"-V=full"}, true},
+		{[]string{"--flags"}, true},
+		{[]string{"./..."}, false},
+		{[]string{"vet.cfg", "./..."}, false},
+		{[]string{"-format=sarif", "./cfg"}, false},
+		{[]string{"V", "flags"}, false},
+		{[]string{"-Vx"}, false},
+	} {
+		if got := isVetProtocol(tc.args); got != tc.want {
+			t.Errorf("isVetProtocol(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}
