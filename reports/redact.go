@@ -64,8 +64,6 @@ func NewRedactor(secrets ...string) *Redactor {
 	return r
 }
 
-func newRedactor(secrets []string) *Redactor { return NewRedactor(secrets...) }
-
 // Add teaches r more secrets. It reports whether any of them was new.
 func (r *Redactor) Add(secrets ...string) bool {
 	r.mu.Lock()

@@ -52,7 +52,7 @@ func WriteAllWith(dir string, s *Summary, r types.Report, opt Options) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: cannot create the report directory: %w", err)
 	}
-	red := newRedactor(opt.Secrets)
+	red := NewRedactor(opt.Secrets...)
 	red.summary(s)
 	normalize(s)
 	Finalize(s)
