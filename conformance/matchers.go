@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -560,11 +562,7 @@ func HaveKeptSecretsOut(markers map[string]string) *Requirement {
 	return requirement("secrets kept out of URLs and headers",
 		"client_secret and the private key never appear in a URL query or in an undocumented header",
 		func(ev *Evidence) (bool, string) {
-			names := make([]string, 0, len(markers))
-			for n := range markers {
-				names = append(names, n)
-			}
-			sort.Strings(names)
+			names := slices.Sorted(maps.Keys(markers))
 			for _, x := range ev.window() {
 				for _, n := range names {
 					m := markers[n]

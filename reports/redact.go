@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"html"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -83,12 +85,7 @@ func (r *Redactor) Add(secrets ...string) bool {
 func (r *Redactor) Secrets() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]string, 0, len(r.known))
-	for s := range r.known {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(r.known))
 }
 
 func (r *Redactor) replacer() *strings.Replacer {

@@ -3,9 +3,10 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,12 +37,7 @@ func (v *schemaValidator) validate(schema any, inst any, path string) []string {
 	}
 	var errs []string
 	add := func(format string, args ...any) { errs = append(errs, path+": "+fmt.Sprintf(format, args...)) }
-	keys := make([]string, 0, len(sch))
-	for k := range sch {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(sch)) {
 		kw := sch[k]
 		switch k {
 		case "$ref":
@@ -116,12 +112,7 @@ func (v *schemaValidator) validate(schema any, inst any, path string) []string {
 	// Object keywords, which interact.
 	if obj, isObj := inst.(map[string]any); isObj {
 		props, _ := sch["properties"].(map[string]any)
-		names := make([]string, 0, len(obj))
-		for name := range obj {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range slices.Sorted(maps.Keys(obj)) {
 			val := obj[name]
 			if pn, has := sch["propertyNames"]; has {
 				errs = append(errs, v.validate(pn, name, path+" key "+name)...)
