@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/knoxconform/knoxconform/conformance"
 	"github.com/knoxconform/knoxconform/reports"
 )
 
@@ -47,13 +46,13 @@ func consoleProgress(w io.Writer) func(string) {
 
 // progressLine renders one finished spec; ok is false for specs that were
 // filtered out (they did not run, so they are not news). The class comes from
-// conformance.Classify, the rules the summary uses, so the console and
-// summary.json agree.
+// the suite's own rules (suiteClassify), the ones summary.json is written
+// with, so the console and the summary agree.
 func progressLine(sr types.SpecReport, expected map[string]string) (string, bool) {
 	if sr.LeafNodeType != types.NodeTypeIt {
 		return "", false
 	}
-	cr, has := conformance.DecodeCase(sr)
+	cr, has := suiteDecodeCase(sr)
 	if !has && sr.State.Is(types.SpecStateSkipped|types.SpecStatePending) && sr.Failure.Message == "" {
 		return "", false
 	}
@@ -61,7 +60,7 @@ func progressLine(sr types.SpecReport, expected map[string]string) (string, bool
 	if id == "" {
 		id = sr.LeafNodeText
 	}
-	conformance.Classify(&cr, sr, expected)
+	suiteClassify(&cr, sr, expected)
 	d := sr.RunTime
 	if cr.DurationMs > 0 {
 		d = time.Duration(cr.DurationMs * float64(time.Millisecond))

@@ -27,3 +27,13 @@ func suiteRegister(o suiteOptions) { conformance.Register(o) }
 // suiteCaseIDOf maps a spec to its case: each case is one table entry whose
 // description is the case ID.
 func suiteCaseIDOf(sr types.SpecReport) string { return sr.LeafNodeText }
+
+// suiteDecodeCase finds the evidence the suite attached to a finished spec.
+func suiteDecodeCase(sr types.SpecReport) (reports.CaseResult, bool) {
+	return conformance.DecodeCase(sr)
+}
+
+// suiteClassify classifies a finished spec by the rules summary.json uses.
+func suiteClassify(res *reports.CaseResult, sr types.SpecReport, expected map[string]string) {
+	conformance.Classify(res, sr, expected)
+}
