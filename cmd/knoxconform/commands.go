@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/reports"
 	"github.com/knoxconform/knoxconform/runner"
 )
@@ -65,7 +66,7 @@ does about it. The Markdown form is docs/codes.md.`,
 }
 
 func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
-	var sc sandboxConfig
+	var sc knoxtest.SandboxConfig
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
 		Short: "Serve the simulated Knox Cloud as a sandbox for manual work",
@@ -82,7 +83,7 @@ Ctrl-C.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if err := runSandbox(ctx, sc, stdout); err != nil {
+			if err := knoxtest.RunSandbox(ctx, sc, stdout); err != nil {
 				fmt.Fprintf(stderr, "knoxconform serve: %v\n", err)
 				return exitError{runner.ExitError}
 			}
