@@ -25,10 +25,10 @@ import (
 // keys, bearer and opaque tokens), which also covers what other processes
 // captured.
 func (s *suite) writeReports(r types.Report) {
-	sum := s.summary(r)
 	if s.opts.ReportDir == "" {
 		return
 	}
+	sum := s.summary(r)
 	opt := reports.Options{Secrets: target.HandedSecrets()}
 	if err := reports.WriteAllWith(s.opts.ReportDir, sum, r, opt); err != nil {
 		ginkgo.Fail(fmt.Sprintf("writing the reports to %s: %v (check that the directory is writable)", s.opts.ReportDir, err))
@@ -89,12 +89,6 @@ func caseResults(r types.Report, opts Options) []reports.CaseResult {
 		res.DurationMs = msf(sr.RunTime)
 		if opts.RerunCommand != nil {
 			res.Rerun = opts.RerunCommand(res.ID)
-		}
-		if res.Checks == nil {
-			res.Checks = []reports.Check{}
-		}
-		if res.Timeline == nil {
-			res.Timeline = []reports.Attempt{}
 		}
 		out = append(out, res)
 	}
