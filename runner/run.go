@@ -22,9 +22,6 @@ import (
 // SuiteDescription is the name Ginkgo prints for the run.
 const SuiteDescription = "Knox client conformance"
 
-// SummaryFile is the name of summary.json inside the report directory.
-const SummaryFile = reports.SummaryJSONFile
-
 // failT is the GinkgoTestingT RunSpecs needs; only Fail is ever called.
 type failT struct{ failed bool }
 
@@ -48,7 +45,7 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	}
 	// The exit code comes from the summary this run writes: a stale one from
 	// an earlier run must never decide it.
-	summaryPath := filepath.Join(cfg.ReportDir, SummaryFile)
+	summaryPath := filepath.Join(cfg.ReportDir, reports.SummaryJSONFile)
 	if err := os.Remove(summaryPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stderr, "knoxconform: cannot remove the previous %s: %v\n", summaryPath, err)
 		return ExitError
@@ -236,7 +233,7 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 		fmt.Fprintln(w, "\nRerun a failed case alone:")
 		for i, c := range failed {
 			if i == maxRerunLines {
-				fmt.Fprintf(w, "  … and %d more (every case's command is in %s, field \"rerun\")\n", len(failed)-i, SummaryFile)
+				fmt.Fprintf(w, "  … and %d more (every case's command is in %s, field \"rerun\")\n", len(failed)-i, reports.SummaryJSONFile)
 				break
 			}
 			cmd := c.Rerun
