@@ -2,6 +2,7 @@ package reports
 
 import (
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,7 +48,7 @@ func checkJUnitStructure(b []byte) []string {
 	}
 	var problems []string
 	bad := func(format string, args ...any) {
-		problems = append(problems, sprintf(format, args...))
+		problems = append(problems, fmt.Sprintf(format, args...))
 	}
 	if root.XMLName.Local != "testsuites" {
 		bad("root is <%s>, want <testsuites>", root.XMLName.Local)
