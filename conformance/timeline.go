@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/reports"
@@ -50,7 +51,8 @@ func timeline(journal []knoxtest.Exchange) []reports.Attempt {
 	return out
 }
 
-func msf(d interface{ Microseconds() int64 }) float64 { return float64(d.Microseconds()) / 1000 }
+// msf is d in milliseconds, to the microsecond, as the report fields carry it.
+func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // attemptLine renders one attempt for the console and the trace.
 func attemptLine(a reports.Attempt) string {
