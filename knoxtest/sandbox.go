@@ -101,9 +101,12 @@ func RunSandbox(ctx context.Context, cfg SandboxConfig, out io.Writer) error {
 	caFile := ""
 	if cfg.TLS {
 		// The server's own copy lives in its temp dir; keep one beside keys.json.
-		_, caPEM, _ := processTLS()
+		tm, err := processTLS()
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 		caFile = filepath.Join(dir, "knoxtest-ca.pem")
-		if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+		if err := os.WriteFile(caFile, tm.caPEM, 0o644); err != nil {
 			return fmt.Errorf("serve: write %s: %w", caFile, err)
 		}
 	}

@@ -231,14 +231,14 @@ func newServer(opts ...Option) (*Server, error) {
 	}
 	scheme := "http"
 	if cfg.tls {
-		tc, caPEM, err := processTLS()
+		tc, err := processTLS()
 		if err != nil {
 			ln.Close()
 			os.RemoveAll(dir)
 			return nil, err
 		}
 		s.caFile = filepath.Join(dir, "ca.pem")
-		if err := os.WriteFile(s.caFile, caPEM, 0o644); err != nil {
+		if err := os.WriteFile(s.caFile, tc.caPEM, 0o644); err != nil {
 			ln.Close()
 			os.RemoveAll(dir)
 			return nil, fmt.Errorf("write the CA file: %w", err)
@@ -317,7 +317,7 @@ func (s *Server) Client() *http.Client {
 	s.clientOnce.Do(func() {
 		tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64}
 		if s.cfg.tls {
-			tc, _, _ := processTLS()
+			tc, _ := processTLS() // NewServer got it without error
 			tr.TLSClientConfig = &tls.Config{RootCAs: tc.clientRoots, MinVersion: tls.VersionTLS12}
 		}
 		s.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}

@@ -19,26 +19,17 @@ import (
 type tlsMaterial struct {
 	server      *tls.Config
 	clientRoots *x509.CertPool
+	caPEM       []byte // the CA certificate, for clients' CA files
 }
-
-var (
-	tlsOnce sync.Once
-	tlsMat  *tlsMaterial
-	tlsCA   []byte
-	tlsErr  error
-)
 
 // processTLS generates, once per process, a CA and a certificate for 127.0.0.1,
 // ::1 and localhost. ECDSA P-256 keeps that cheap.
-func processTLS() (*tlsMaterial, []byte, error) {
-	tlsOnce.Do(func() { tlsMat, tlsCA, tlsErr = generateTLS() })
-	return tlsMat, tlsCA, tlsErr
-}
+var processTLS = sync.OnceValues(generateTLS)
 
-func generateTLS() (*tlsMaterial, []byte, error) {
+func generateTLS() (*tlsMaterial, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, fmt.Errorf("generate the test CA key: %w", err)
+		return nil, fmt.Errorf("generate the test CA key: %w", err)
 	}
 	now := time.Now()
 	caTmpl := &x509.Certificate{
@@ -52,15 +43,15 @@ func generateTLS() (*tlsMaterial, []byte, error) {
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("create the test CA certificate: %w", err)
+		return nil, fmt.Errorf("create the test CA certificate: %w", err)
 	}
 	caCert, err := x509.ParseCertificate(caDER)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	srvKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, fmt.Errorf("generate the server key: %w", err)
+		return nil, fmt.Errorf("generate the server key: %w", err)
 	}
 	srvTmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2),
@@ -74,14 +65,14 @@ func generateTLS() (*tlsMaterial, []byte, error) {
 	}
 	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("create the server certificate: %w", err)
+		return nil, fmt.Errorf("create the server certificate: %w", err)
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(caCert)
 	cert := tls.Certificate{Certificate: [][]byte{srvDER, caDER}, PrivateKey: srvKey}
-	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 	return &tlsMaterial{
 		server:      &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		clientRoots: pool,
-	}, caPEM, nil
+		caPEM:       pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+	}, nil
 }
