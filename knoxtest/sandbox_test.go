@@ -3,9 +3,11 @@ package knoxtest_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -103,6 +105,31 @@ var _ = Describe("RunSandbox", func() {
 		Expect(out.String()).To(ContainSubstring("stopped"))
 		// keys.json the sandbox generated outlives it, so a restart reuses it.
 		Expect(filepath.Join(dir, "keys.json")).To(BeAnExistingFile())
+	})
+
+	It("with TLS, writes a CA file beside keys.json that the server's certificate verifies against", func() {
+		dir := GinkgoT().TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan *knoxtest.Server, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- knoxtest.RunSandbox(ctx, knoxtest.SandboxConfig{Dir: dir, TLS: true,
+				Ready: func(s *knoxtest.Server) { ready <- s }}, io.Discard)
+		}()
+		DeferCleanup(func() {
+			cancel()
+			Eventually(done).WithTimeout(5 * time.Second).Should(Receive(BeNil()))
+		})
+		var srv *knoxtest.Server
+		Eventually(ready).WithTimeout(10 * time.Second).Should(Receive(&srv))
+		Expect(srv.URL).To(HavePrefix("https://"))
+		pemData, err := os.ReadFile(filepath.Join(dir, "knoxtest-ca.pem"))
+		Expect(err).NotTo(HaveOccurred())
+		cl := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: x509Pool(pemData)}}}
+		resp, err := cl.Get(srv.URL + knoxtest.ControlPrefix + "health")
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(200))
 	})
 
 	It("explains a keys file it cannot read", func() {
