@@ -56,29 +56,10 @@ func FocusForGlob(glob string) (string, error) {
 		if g == "" {
 			continue
 		}
-		var b strings.Builder
-		for _, r := range g {
-			switch r {
-			case '*':
-				b.WriteString("[^ ]*")
-			case '?':
-				b.WriteString("[^ ]")
-			default:
-				b.WriteString(regexp.QuoteMeta(string(r)))
-			}
-		}
-		re := regexp.MustCompile("^(?:" + b.String() + ")$")
-		matched := false
-		for _, c := range Cases() {
-			if re.MatchString(c.ID) {
-				matched = true
-				break
-			}
-		}
-		if !matched {
+		if !GlobMatchesCase(g) {
 			return "", fmt.Errorf("--cases %q: the pattern %q matches no case ID; run `knoxconform list` to see the IDs (\"*\" matches any characters, e.g. \"ratelimit/*\")", glob, g)
 		}
-		alts = append(alts, b.String())
+		alts = append(alts, globRegexp(g))
 	}
 	if len(alts) == 0 {
 		return "", fmt.Errorf("--cases %q: no pattern given; pass a case ID or a glob such as \"knox/*\"", glob)
@@ -87,4 +68,35 @@ func FocusForGlob(glob string) (string, error) {
 	// container text (SuiteText), a space, then the entry description (the case
 	// ID). IDs hold no spaces, so "[^ ]" keeps a glob inside the ID.
 	return "(?:^| )" + regexp.QuoteMeta(SuiteText) + " (?:" + strings.Join(alts, "|") + ")$", nil
+}
+
+// GlobMatchesCase reports whether one --cases glob (no commas) matches the ID
+// of any case.
+func GlobMatchesCase(g string) bool {
+	re := regexp.MustCompile("^(?:" + globRegexp(g) + ")$")
+	for _, d := range catalogue() {
+		if re.MatchString(d.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// globRegexp is one glob as an unanchored regexp over a case ID: "*" matches
+// any run of characters, slashes included, and "?" one character; neither
+// matches a space, so inside Ginkgo's full spec text a glob stays within the
+// ID.
+func globRegexp(g string) string {
+	var b strings.Builder
+	for _, r := range g {
+		switch r {
+		case '*':
+			b.WriteString("[^ ]*")
+		case '?':
+			b.WriteString("[^ ]")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	return b.String()
 }

@@ -192,9 +192,8 @@ func (c *Config) Validate() error {
 // ran", so a typo in a CI job's filter never passes); it is returned in
 // unmatched for a warning.
 func focusFor(globs []string) (focus, unmatched []string, err error) {
-	ids := caseIDs()
 	for _, g := range splitList(globs) {
-		if !globMatchesAny(g, ids) {
+		if !suiteGlobMatchesCase(g) {
 			unmatched = append(unmatched, g)
 			continue
 		}
@@ -211,39 +210,6 @@ func focusFor(globs []string) (focus, unmatched []string, err error) {
 // matches a case.
 func (c *Config) selectsNothing() bool {
 	return len(c.focus) == 0 && len(c.unmatched) > 0
-}
-
-func caseIDs() []string {
-	var ids []string
-	for _, c := range suiteCases() {
-		ids = append(ids, c.ID)
-	}
-	return ids
-}
-
-// globMatchesAny applies --cases glob semantics: "*" matches any run of
-// characters, slashes included ("ratelimit/*" is a whole area), "?" one.
-func globMatchesAny(glob string, ids []string) bool {
-	var b strings.Builder
-	b.WriteString("^")
-	for _, r := range glob {
-		switch r {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	b.WriteString("$")
-	re := regexp.MustCompile(b.String())
-	for _, id := range ids {
-		if re.MatchString(id) {
-			return true
-		}
-	}
-	return false
 }
 
 // splitList flattens repeated and comma-separated flag values, dropping blanks.

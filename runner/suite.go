@@ -13,6 +13,9 @@ type suiteOptions = conformance.Options
 
 func suiteCases() []reports.Case { return conformance.Cases() }
 
+// suiteGlobMatchesCase applies --cases glob semantics to the case IDs.
+func suiteGlobMatchesCase(glob string) bool { return conformance.GlobMatchesCase(glob) }
+
 // suiteFocusForGlob's errors already name --cases and say what to do.
 func suiteFocusForGlob(glob string) (string, error) {
 	f, err := conformance.FocusForGlob(glob)
