@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -88,7 +89,7 @@ func List(w io.Writer, lc ListConfig) error {
 	if format == "" {
 		format = "table"
 	}
-	if !validFormat(format) {
+	if !slices.Contains(Formats, format) {
 		return usagef("--format %q: want one of %s", format, strings.Join(Formats, ", "))
 	}
 	cases, err := SelectCases(lc.Cases, lc.LabelFilter)
@@ -96,15 +97,6 @@ func List(w io.Writer, lc ListConfig) error {
 		return err
 	}
 	return WriteCases(w, cases, format)
-}
-
-func validFormat(f string) bool {
-	for _, v := range Formats {
-		if f == v {
-			return true
-		}
-	}
-	return false
 }
 
 // WriteCases renders cases as a table, JSON array or Markdown table.
