@@ -23,12 +23,13 @@ var responseTypes = map[string][]string{
 	TypeInvoke:      {TypeResult, TypeSkip, TypeError},
 	TypeCloseClient: {TypeOK, TypeError},
 	TypeBye:         {TypeOK, TypeError},
+	TypePing:        {TypeOK, TypeError},
 }
 
 // responseFields lists the fields each response type may carry.
 var responseFields = map[string][]string{
 	TypeHello:  {"v", "id", "type", "result"},
-	TypeOK:     {"v", "id", "type"},
+	TypeOK:     {"v", "id", "type", "result"},
 	TypeResult: {"v", "id", "type", "result"},
 	TypeSkip:   {"v", "id", "type", "reason"},
 	TypeError:  {"v", "id", "type", "message"},
@@ -36,7 +37,7 @@ var responseFields = map[string][]string{
 
 // RequestTypes lists the request types of protocol v1, in session order.
 func RequestTypes() []string {
-	return []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye}
+	return []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye, TypePing}
 }
 
 // ResponseTypesFor lists the response types that may answer a request of type reqType.
@@ -105,10 +106,10 @@ func checkParams(typ string, raw json.RawMessage) error {
 			return fmt.Errorf(`closeClient: params.client is empty`)
 		}
 		return nil
-	case TypeBye:
+	case TypeBye, TypePing:
 		if len(raw) != 0 && !isNull(raw) {
 			if _, err := decodeObject(raw); err != nil {
-				return fmt.Errorf("bye: params: %w", err)
+				return fmt.Errorf("%s: params: %w", typ, err)
 			}
 		}
 		return nil
@@ -219,6 +220,20 @@ func ValidateResponse(reqType string, op Op, line []byte) (Response, error) {
 			return resp, err
 		}
 		return resp, checkOutcome(op, resp.Result)
+	case TypeOK:
+		if _, has := obj["result"]; !has {
+			return resp, nil
+		}
+		if reqType != TypeNewClient {
+			return resp, fmt.Errorf(`an ok answering %s carries no "result" (only newClient's ok may, to declare the client's timeout)`, reqType)
+		}
+		var r NewClientResult
+		if err := decodeParams(resp.Result, &r); err != nil {
+			return resp, fmt.Errorf("newClient result: %w", err)
+		}
+		if r.TimeoutMs < 0 || r.TimeoutMs > MaxDeclaredTimeoutMs {
+			return resp, fmt.Errorf("newClient result: timeoutMs is %d, want 1..%d (the client's own operation timeout in ms) or absent (the client honours config.timeoutMs)", r.TimeoutMs, MaxDeclaredTimeoutMs)
+		}
 	case TypeSkip:
 		if resp.Reason == "" {
 			return resp, fmt.Errorf(`a skip needs a non-empty "reason" saying why the adapter cannot run this`)
