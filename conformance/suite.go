@@ -161,17 +161,22 @@ func (s *suite) markBroken(tgt target.Target) {
 }
 
 // wedged records that tgt answered nothing at all, not even the liveness
-// probe: it is broken, and counts once towards maxWedgedInARow.
+// probe: it is broken, counts once towards maxWedgedInARow, and is stopped.
 func (s *suite) wedged(tgt target.Target) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if tgt == nil || tgt != s.tgt {
-		return
+	current := tgt != nil && tgt == s.tgt
+	if current {
+		s.broken = true
+		if s.wedgedTgt != tgt {
+			s.wedgedTgt = tgt
+			s.wedgedRow++
+		}
 	}
-	s.broken = true
-	if s.wedgedTgt != tgt {
-		s.wedgedTgt = tgt
-		s.wedgedRow++
+	s.mu.Unlock()
+	if current {
+		// Stop it now (no bye: it answers nothing; its process group is
+		// killed) rather than when the next case restarts it.
+		_ = tgt.Close()
 	}
 }
 

@@ -76,7 +76,7 @@ func Deadlines() []Deadline {
 			Then: "the adapter is wedged: the case is ERROR and the session ends (its process group is killed); the next case starts a new adapter"},
 		{What: "`closeClient`", Value: CloseClientTimeout,
 			Then: "a liveness probe; a session that does not answer it is replaced before the next case"},
-		{What: "every other request (`--request-timeout`)", Rule: "`--request-timeout`, default " + DefaultRequestTimeout.String() + ", never less than " + MinRequestTimeout.String() + " (the longest invoke deadline + " + RequestTimeoutMargin.String() + "); negative: no limit",
+		{What: "every other request", Rule: "`--request-timeout`, never less than (and by default) **" + MinRequestTimeout.String() + "**: the longest invoke deadline + " + RequestTimeoutMargin.String() + "; negative: no limit, for stepping through an adapter in a debugger",
 			Then: "the adapter hung: ERROR, the session ends"},
 		{What: "`bye`", Value: ByeTimeout,
 			Then: "the adapter's process group is killed"},
