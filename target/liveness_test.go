@@ -113,3 +113,24 @@ var _ = Describe("liveness", func() {
 		Expect(time.Since(start)).To(BeNumerically("<", 100*time.Millisecond), "a wedged session fails at once")
 	})
 })
+
+var _ = Describe("the declared timeout bound", func() {
+	It("is the same in the response.ok schema as in MaxDeclaredTimeoutMs", func() {
+		raw, ok := target.Schema("response.ok")
+		Expect(ok).To(BeTrue())
+		var s struct {
+			Properties struct {
+				Result struct {
+					Properties struct {
+						TimeoutMs struct {
+							Minimum, Maximum int
+						} `json:"timeoutMs"`
+					}
+				} `json:"result"`
+			}
+		}
+		Expect(json.Unmarshal(raw, &s)).To(Succeed())
+		Expect(s.Properties.Result.Properties.TimeoutMs.Maximum).To(Equal(target.MaxDeclaredTimeoutMs))
+		Expect(s.Properties.Result.Properties.TimeoutMs.Minimum).To(Equal(1))
+	})
+})

@@ -113,7 +113,7 @@ func renderSection(name string) (string, error) {
 			if !ok {
 				return "", fmt.Errorf("operation %s has no entry in opMeaning", op)
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", op, meaning, fieldsOf(OpParams(op), opParamsRequired[op]), fieldsOf(OpValue(op), opValueRequired[op]))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", op, meaning, fieldsOf(OpParams(op), opParamsRequired(op)), fieldsOf(OpValue(op), opValueRequired(op)))
 		}
 	case name == "kinds":
 		b.WriteString("| `kind` | When |\n|---|---|\n")
@@ -169,6 +169,49 @@ func renderSection(name string) (string, error) {
 		return "", fmt.Errorf("unknown generated section %q", name)
 	}
 	return b.String(), nil
+}
+
+// opParamsRequired reads, from the request.invoke schema, the fields op's
+// params must carry: the schema is the validator, so it is the source.
+func opParamsRequired(op Op) []string {
+	doc, _ := schemaDoc("request.invoke")
+	params := dig(doc, "properties", "params")
+	branches, _ := dig(params, "allOf").([]any)
+	for _, b := range branches {
+		if dig(b, "if", "properties", "op", "const") == string(op) {
+			return stringsOf(dig(b, "then", "properties", "params", "required"))
+		}
+	}
+	return nil
+}
+
+// opValueRequired reads, from the response.result schema, the fields op's
+// successful value must carry.
+func opValueRequired(op Op) []string {
+	doc, _ := schemaDoc("response.result")
+	return stringsOf(dig(doc, "$defs", "value", string(op), "then", "properties", "value", "required"))
+}
+
+func dig(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func stringsOf(v any) []string {
+	items, _ := v.([]any)
+	var out []string
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // fieldsOf lists the JSON fields of the struct v points to, marking optional ones.
