@@ -142,3 +142,56 @@ func alive(pid int) bool {
 	}
 	return true
 }
+
+// slowDeclaringAdapter declares, in newClient's answer, that its client keeps
+// its own operation timeout of $1 ms, and answers every invoke after 4 s from
+// a background job, so that its loop stays free to answer the liveness probe.
+const slowDeclaringAdapter = `
+while IFS= read -r line; do
+  id=$(printf '%s\n' "$line" | sed -n 's/^{"v":1,"id":"\([^"]*\)".*/\1/p')
+  case "$line" in
+  *'"type":"hello"'*)
+    printf '{"v":1,"id":"%s","type":"hello","result":{"protocol":1,"adapter":{"name":"slow-adapter"},"client":{"name":"slow"},"operations":["kme.listDevices"]}}\n' "$id" ;;
+  *'"type":"newClient"'*)
+    printf '{"v":1,"id":"%s","type":"ok","result":{"timeoutMs":%s}}\n' "$id" "$1" ;;
+  *'"type":"invoke"'*)
+    ( sleep 4; printf '{"v":1,"id":"%s","type":"result","result":{"ok":false,"error":{"kind":"network"}}}\n' "$id" ) & ;;
+  *)
+    printf '{"v":1,"id":"%s","type":"ok"}\n' "$id" ;;
+  esac
+done
+wait
+`
+
+// The operation timeout an adapter declares for its client binds the suite:
+// with 1000 ms declared, the suite waits 1 s + the give-up slack (not the
+// advised 3 s + slack, which a 4 s answer would meet), and a client still busy
+// then did not give up: a verdict (FAIL), because the adapter answered the
+// liveness probe.
+func TestDeclaredTimeoutBindsTheInvokeDeadline(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "slow.sh")
+	if err := os.WriteFile(script, []byte(slowDeclaringAdapter), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := knoxconform(t, dir, time.Minute, "run", "--target", "sh "+script+" 1000", "--cases", "http/404/no-retry", "--procs", "1", "--report-dir", "out")
+	if r.code != 1 {
+		t.Errorf("want exit 1 (not conformant), got %s", r)
+	}
+	s := readSummary(t, filepath.Join(dir, "out"))
+	if len(s.Cases) != 1 {
+		t.Fatalf("want one case, got %d", len(s.Cases))
+	}
+	c := s.Cases[0]
+	if c.Class != reports.Fail || c.Outcome == nil || c.Outcome.Kind != "hang" {
+		t.Fatalf("want FAIL with a client that did not give up, got %s %+v (%s)", c.Class, c.Outcome, c.Reason)
+	}
+	// "client did not give up: no answer after N ms": N is about 1000 + 2000.
+	var waited int
+	if _, err := fmt.Sscanf(c.Outcome.Message, "client did not give up: no answer after %d ms", &waited); err != nil {
+		t.Fatalf("outcome message %q: %v", c.Outcome.Message, err)
+	}
+	if waited < 2900 || waited >= 4000 {
+		t.Errorf("the suite waited %d ms; with 1000 ms declared it waits about 3000 ms", waited)
+	}
+}
