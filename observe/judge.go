@@ -23,8 +23,20 @@ func Judge(journal []knoxtest.Exchange, plan Plan, creds knoxtest.Credentials, e
 	for _, f := range plan.Faults {
 		out = append(out, judgeFault(journal, f))
 	}
+	exercised := false
+	for _, c := range out {
+		exercised = exercised || c.Class == ""
+	}
 	for _, w := range runWide(creds) {
-		out = append(out, judgeRunWide(journal, w))
+		res := judgeRunWide(journal, w)
+		if !exercised && res.Class == "" && allPassed(res.Checks) {
+			// A command that met none of the faults proved nothing about its
+			// error handling: a pass here would make such a run CONFORMANT.
+			// A failure still stands (a secret in a URL is one either way).
+			res.Class = reports.Unsupported
+			res.Reason = notExercised + "the rule held, but the command met none of the planned faults, so the run judged no error handling; make it send more requests"
+		}
+		out = append(out, res)
 	}
 	for i := range out {
 		conformance.ClassifyObserved(&out[i], expected)
@@ -196,4 +208,13 @@ func judgeRunWide(journal []knoxtest.Exchange, w runWideRule) reports.CaseResult
 	res.Checks = judgeChecks(conformance.JournalEvidence(journal), []rule{w.rule})
 	res.Timeline = conformance.Timeline(journal)
 	return res
+}
+
+func allPassed(cs []reports.Check) bool {
+	for _, c := range cs {
+		if !c.Passed {
+			return false
+		}
+	}
+	return true
 }

@@ -23,6 +23,13 @@ func Markdown(s *Summary) []byte {
 	if r.HarnessError != "" {
 		fmt.Fprintf(&b, "> **Harness error:** %s\n\n", md(oneLine(r.HarnessError)))
 	}
+	if c := r.Command; c != nil {
+		fmt.Fprintf(&b, "Observed command `%s` exited with status **%d**", strings.ReplaceAll(oneLine(c.Line), "`", "'"), c.ExitStatus)
+		if c.Note != "" {
+			fmt.Fprintf(&b, " (%s)", md(oneLine(c.Note)))
+		}
+		b.WriteString(".\n\n")
+	}
 
 	b.WriteString("| class | cases |\n|---|---:|\n")
 	for _, c := range Classes() {
