@@ -7,7 +7,7 @@
 set -u
 here=$(dirname "$0")
 calls=${1:-6}
-retry="--retry 2 --retry-all-errors --retry-delay 1 --fail --silent --show-error"
+retry="--retry 1 --retry-all-errors --retry-delay 1 --fail --silent --show-error"
 
 pub=$(node "$here/knoxjwt.js" publicKey)
 cijwt=$(node "$here/knoxjwt.js" clientIdentifier "$KNOX_CLIENT_IDENTIFIER")
