@@ -292,3 +292,25 @@ func TestObservePlanFileRepeatsARun(t *testing.T) {
 		t.Errorf("%s: %v %+v", PlanFile, err, p)
 	}
 }
+
+// With --tls the command gets the CA file, and a client that uses it reaches
+// the server.
+func TestObserveTLSHandsTheCAFile(t *testing.T) {
+	t.Parallel()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh on PATH")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not on PATH")
+	}
+	script := `case "$KNOX_BASE_URL" in https://*) ;; *) exit 9;; esac
+curl -s --cacert "$KNOX_CA_FILE" -o /dev/null -w 'status %{http_code}\n' -H 'Accept: application/json' "$KNOX_BASE_URL/kcs/v1/kme/devices/list"`
+	o := observeRun(t, Config{Command: []string{sh, "-c", script}, Seed: 1, TLS: true})
+	if o.report == nil || o.report.Run.Command == nil {
+		t.Fatalf("no report; console:\n%s", o.out)
+	}
+	if c := o.report.Run.Command; c.ExitStatus != 0 || !strings.Contains(c.OutputTail, "status 401") {
+		t.Errorf("the command did not reach the HTTPS server with the CA file: %+v", c)
+	}
+}
