@@ -58,6 +58,11 @@ func Markdown(s *Summary) []byte {
 	if len(ups) > 0 {
 		fmt.Fprintf(&b, "### Unexpected passes\n\nListed in --expected-failures but passed; remove them from the list: %s\n\n", strings.Join(ups, ", "))
 	}
+	if r.Command != nil { // an observed run has no Ginkgo report
+		fmt.Fprintf(&b, "Artifacts: `%s` (open in a browser: timelines per case), `%s`, `%s` (machine format).\n",
+			HTMLFile, JUnitFile, SummaryJSONFile)
+		return b.Bytes()
+	}
 	fmt.Fprintf(&b, "Artifacts: `%s` (open in a browser: timelines per case), `%s`, `%s` (machine format), `%s` (Ginkgo).\n",
 		HTMLFile, JUnitFile, SummaryJSONFile, GinkgoJSONFile)
 	return b.Bytes()
