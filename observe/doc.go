@@ -32,7 +32,9 @@ plus ` + "`" + PlanFile + "`" + `, the plan, which ` + "`--plan`" + ` reads back
 
 COMMAND runs without a shell, in its own process group, with knoxconform's environment plus the
 variables below (inherited ` + "`KNOX_*`" + ` variables of these names are replaced, so a run never reaches
-a real tenant by accident). It is stopped, with everything it started, after ` + "`--timeout`" + `.
+a real tenant by accident), and stdin from /dev/null. It is stopped, with everything it started,
+after ` + "`--timeout`" + `, or once it has sent more than ` + "`--max-requests`" + ` requests (a retry loop; what it sent
+is still judged).
 Its output is shown as it comes; its exit status is recorded in the reports and shown, never
 judged: a correct client may well fail its own tests when it surfaces the injected faults.
 

@@ -12,6 +12,11 @@ import (
 // sourceBehaviours is where the rules the judge applies are written down.
 const sourceBehaviours = "BEHAVIOURS.md (knoxconform's oracle); " + knoxerr.TroubleshootingURL
 
+// maxRunWideTimeline bounds the timeline a run-wide case carries: the whole
+// journal, six times over, would swell the reports of a long run; a failing
+// check names the request it is about.
+const maxRunWideTimeline = 400
+
 // notExercised is the reason of a case the command gave no chance to judge.
 const notExercised = "not exercised: "
 
@@ -206,7 +211,7 @@ func judgeRunWide(journal []knoxtest.Exchange, w runWideRule) reports.CaseResult
 		return res
 	}
 	res.Checks = judgeChecks(conformance.JournalEvidence(journal), []rule{w.rule})
-	res.Timeline = conformance.Timeline(journal)
+	res.Timeline = conformance.Timeline(journal[:min(len(journal), maxRunWideTimeline)])
 	return res
 }
 

@@ -38,6 +38,13 @@ const PlanFile = "observe-plan.json"
 // DefaultTimeout bounds COMMAND unless --timeout says otherwise.
 const DefaultTimeout = 10 * time.Minute
 
+// DefaultMaxRequests bounds the requests COMMAND may send: far more than any
+// test suite needs, far fewer than a retry loop sends in minutes.
+const DefaultMaxRequests = 20000
+
+// errFlood ends COMMAND when it floods the server.
+var errFlood = errors.New("flood")
+
 // Config is one observed run.
 type Config struct {
 	// Command is COMMAND and its arguments, run without a shell.
@@ -62,6 +69,10 @@ type Config struct {
 	// ConfigFile is where the config file is written; "" puts it in a
 	// temporary directory removed after the run.
 	ConfigFile string
+	// MaxRequests stops COMMAND once the server has seen more requests than
+	// this (a retry loop), keeping the journal bounded; 0 means
+	// DefaultMaxRequests.
+	MaxRequests int
 	// Version and Args are recorded in the reports.
 	Version string
 	Args    []string
@@ -91,6 +102,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxRequests <= 0 {
+		cfg.MaxRequests = DefaultMaxRequests
 	}
 	if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
 		return fail("cannot create the report directory: %v", err)
@@ -129,7 +143,13 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Running %s (environment: KNOX_BASE_URL, KNOX_KEYS_FILE, KNOX_CLIENT_IDENTIFIER, … and %s=%s)\n\n", cmdLine, EnvConfigFile, configFile)
 
 	start := time.Now()
-	res := runCommand(ctx, cfg.Command, environ(os.Environ(), s, configFile), cfg.Timeout, stdout, stderr)
+	cmdCtx, stopCmd := context.WithCancelCause(ctx)
+	go watchFlood(cmdCtx, srv, cfg.MaxRequests, stopCmd)
+	res := runCommand(cmdCtx, cfg.Command, environ(os.Environ(), s, configFile), cfg.Timeout, stdout, stderr)
+	stopCmd(nil)
+	if errors.Is(context.Cause(cmdCtx), errFlood) {
+		res.report.Note = fmt.Sprintf("stopped by knoxconform: it sent more than %d requests (a retry loop?); the requests so far are judged", cfg.MaxRequests)
+	}
 	journal := srv.Journal()
 
 	rerun := "knoxconform observe --plan " + shellQuote([]string{planPath}) + " --report-dir " + shellQuote([]string{cfg.ReportDir}) + " -- " + cmdLine
@@ -155,6 +175,24 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 		return runner.ExitError
 	}
 	return reports.ExitCode(sum)
+}
+
+// watchFlood stops the command (stop with errFlood) once the server has seen
+// more than max requests, until ctx ends.
+func watchFlood(ctx context.Context, srv *knoxtest.Server, max int, stop context.CancelCauseFunc) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if srv.JournalLen() > max {
+				stop(errFlood)
+				return
+			}
+		}
+	}
 }
 
 // choosePlan is the plan from --plan, or one chosen by seed from --faults.

@@ -314,3 +314,23 @@ curl -s --cacert "$KNOX_CA_FILE" -o /dev/null -w 'status %{http_code}\n' -H 'Acc
 		t.Errorf("the command did not reach the HTTPS server with the CA file: %+v", c)
 	}
 }
+
+// A command that floods the server is stopped, and what it sent is judged.
+func TestObserveStopsAFlood(t *testing.T) {
+	t.Parallel()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh on PATH")
+	}
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not on PATH")
+	}
+	script := `while :; do curl -s -o /dev/null "$KNOX_BASE_URL/kcs/v1/kme/devices/list"; done`
+	o := observeRun(t, Config{Command: []string{sh, "-c", script}, Seed: 1, MaxRequests: 20})
+	if o.report == nil || o.report.Run.Command == nil || !strings.Contains(o.report.Run.Command.Note, "more than 20 requests") {
+		t.Fatalf("the flood was not stopped and recorded; console:\n%s", o.out)
+	}
+	if c := o.class(t, "observe/run/accept"); c.Class != reports.NonStrict {
+		t.Errorf("requests without Accept: %s, want NON-STRICT", c.Class)
+	}
+}

@@ -73,6 +73,7 @@ nothing was judged (COMMAND met no fault and sent nothing a rule could judge).`,
 	f.StringVar(&cfg.ExpectedFailuresFile, "expected-failures", "", "`file` of known failures: one 'case-id  reason' per line; listed failures are XFAIL")
 	f.DurationVar(&cfg.Timeout, "timeout", observe.DefaultTimeout, "stop COMMAND and everything it started after this `duration`; the reports are still written")
 	f.BoolVar(&cfg.TLS, "tls", false, "serve HTTPS with a generated CA; COMMAND gets its PEM in KNOX_CA_FILE")
+	f.IntVar(&cfg.MaxRequests, "max-requests", observe.DefaultMaxRequests, "stop COMMAND once it has sent more than `n` requests (a retry loop); what it sent is judged")
 	f.StringVar(&cfg.ConfigFile, "config-file", "", "write the JSON config file here (default: a temporary file, removed after the run); its path is in KNOX_CONFIG_FILE")
 	return cmd
 }
