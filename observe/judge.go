@@ -2,6 +2,7 @@ package observe
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/knoxconform/knoxconform/conformance"
 	"github.com/knoxconform/knoxconform/knoxerr"
@@ -25,8 +26,10 @@ const notExercised = "not exercised: "
 // pure function of its inputs, so a journal can be judged again.
 func Judge(journal []knoxtest.Exchange, plan Plan, creds knoxtest.Credentials, expected map[string]string) []reports.CaseResult {
 	var out []reports.CaseResult
-	for _, f := range plan.Faults {
-		out = append(out, judgeFault(journal, f))
+	rank := map[knoxtest.Route]int{}
+	for _, f := range plan.Faults { // sorted by route, then nth
+		out = append(out, judgeFault(journal, f, rank[f.Route]))
+		rank[f.Route]++
 	}
 	exercised := false
 	for _, c := range out {
@@ -64,20 +67,24 @@ func faultCase(f PlannedFault, def classDef) reports.Case {
 	return c
 }
 
-func judgeFault(journal []knoxtest.Exchange, f PlannedFault) reports.CaseResult {
+// judgeFault judges the fault that is the rank-th (from 0) planned on its
+// route. Its exchange is found by the injected mark rather than by counting
+// requests: concurrent requests reach the fault script in an order that may
+// differ from their arrival order in the journal by a hair.
+func judgeFault(journal []knoxtest.Exchange, f PlannedFault, rank int) reports.CaseResult {
 	def, _ := classByName(f.Class)
 	res := reports.CaseResult{Case: faultCase(f, def)}
-	at, seen := nthOnRoute(journal, f.Route, f.Nth)
+	at := injectedOnRoute(journal, f.Route, rank)
 	if at < 0 {
-		res.Class = reports.Unsupported
-		res.Reason = fmt.Sprintf("%sthe fault was planned for request %d to %s, and the command made %d request(s) there; make it call that route more often, or plan the fault earlier (--plan)",
-			notExercised, f.Nth, f.Route, seen)
-		return res
-	}
-	if !journal[at].Injected {
-		// Only a server that did not run the plan gets here: a bug of ours.
-		res.Class = reports.Error
-		res.Reason = fmt.Sprintf("request %d to %s was planned to get %s, but the server answered it naturally (a knoxconform bug, please report it)", f.Nth, f.Route, def.injects)
+		if seen := requestsTo(journal, f.Route); seen >= f.Nth {
+			// Only a server that did not run the plan gets here: a bug of ours.
+			res.Class = reports.Error
+			res.Reason = fmt.Sprintf("request %d to %s was planned to get %s, but the server answered it naturally (a knoxconform bug, please report it)", f.Nth, f.Route, def.injects)
+		} else {
+			res.Class = reports.Unsupported
+			res.Reason = fmt.Sprintf("%sthe fault was planned for request %d to %s, and the command made %d request(s) there; make it call that route more often, or plan the fault earlier (--plan)",
+				notExercised, f.Nth, f.Route, seen)
+		}
 		return res
 	}
 	xs := followUp(journal, at, def.followUp)
@@ -86,20 +93,32 @@ func judgeFault(journal []knoxtest.Exchange, f PlannedFault) reports.CaseResult 
 	return res
 }
 
-// nthOnRoute is the journal index of the nth request to route, -1 when there
-// were fewer, and how many there were.
-func nthOnRoute(journal []knoxtest.Exchange, route knoxtest.Route, nth int) (int, int) {
-	seen := 0
+// injectedOnRoute is the journal index of the rank-th (from 0) injected reply
+// on route, -1 when there were fewer.
+func injectedOnRoute(journal []knoxtest.Exchange, route knoxtest.Route, rank int) int {
 	for i, x := range journal {
-		if x.Route != route {
-			continue
-		}
-		seen++
-		if seen == nth {
-			return i, seen
+		if x.Route == route && x.Injected {
+			if rank == 0 {
+				return i
+			}
+			rank--
 		}
 	}
-	return -1, seen
+	return -1
+}
+
+// requestsTo counts the requests to route that reached its fault script. A
+// request with the wrong method (GET on a POST route) is journaled under the
+// route but answered 405 before the script is consulted, so it is not counted.
+func requestsTo(journal []knoxtest.Exchange, route knoxtest.Route) int {
+	method, _, _ := strings.Cut(string(route), " ")
+	n := 0
+	for _, x := range journal {
+		if x.Route == route && x.Method == method {
+			n++
+		}
+	}
+	return n
 }
 
 // succeeded reports whether the server answered x with success.

@@ -53,6 +53,12 @@ func TestJudgeValidationFault(t *testing.T) {
 	if c := caseOf([]knoxtest.Exchange{list(1, 0, 200, "", false)}); c.Class != reports.Error {
 		t.Errorf("uninjected fault: %s, want ERROR", c.Class)
 	}
+	// A request with the wrong method never reaches the fault script.
+	wrong := list(1, 0, 405, "", false)
+	wrong.Method = "POST"
+	if c := caseOf([]knoxtest.Exchange{wrong, list(2, 5, 400, "", true)}); c.Class != reports.Pass {
+		t.Errorf("a 405 before the fault: %s (%s), want PASS", c.Class, c.Reason)
+	}
 	// Listed as an expected failure: XFAIL.
 	got := Judge([]knoxtest.Exchange{list(1, 0, 400, "", true), list(2, 50, 200, "", false)}, plan, knoxtest.Credentials{},
 		map[string]string{plan.Faults[0].ID(): "known, ticket 7"})
