@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -59,7 +60,8 @@ puts it where a tool expects it, otherwise it lives in a temporary directory for
 ` + "`--faults`" + ` selects classes (default: all). ` + "`--seed N`" + ` chooses where each goes (printed and recorded;
 the same seed gives the same plan). The token fault goes on the first token request; the others on
 device-list calls from the second on, two or three calls apart, so a client's retry of one fault
-never meets the next. A command that lists devices about 16 times meets every class.
+never meets the next. With every class, the last device-list fault lands on request 12 to 18 to
+that route (a retry counts as a request); the printed plan says exactly where.
 
 | Class | Injected | On | Judged (level: rule) |
 |---|---|---|---|
@@ -107,10 +109,7 @@ that failed still fails the run.
 ## Plan files
 
 ` + "```json" + `
-{"seed": 0, "faults": [
-  {"class": "resign", "route": "POST /ams/v1/users/accesstoken", "nth": 1},
-  {"class": "ratelimit", "route": "GET /kcs/v1/kme/devices/list", "nth": 3}
-]}
+` + examplePlan() + `
 ` + "```" + `
 
 ` + "`nth`" + ` counts the requests to ` + "`route`" + ` from 1; a fault without a route gets its class's usual one.
@@ -123,6 +122,16 @@ usage error (COMMAND did not start, a bad flag or plan), 3 nothing judged.
 `)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// examplePlan is a small plan file, as LoadPlan reads it.
+func examplePlan() string {
+	p := Plan{Faults: []PlannedFault{
+		{Class: ClassResign, Route: knoxtest.RouteAccessToken, Nth: 1},
+		{Class: ClassRetryAfter, Route: knoxtest.RouteListDevices, Nth: 3},
+	}}
+	b, _ := json.MarshalIndent(p, "", "  ")
+	return string(b)
 }
 
 func mdCell(s string) string { return strings.ReplaceAll(s, "|", "\\|") }

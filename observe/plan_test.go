@@ -53,6 +53,34 @@ func TestNewPlanSpacesFaults(t *testing.T) {
 	}
 }
 
+// docs/observe.md promises where the last device-list fault can land.
+func TestNewPlanLastListFault(t *testing.T) {
+	lo, hi := 1<<30, 0
+	for seed := int64(1); seed <= 500; seed++ {
+		last := 0
+		for _, f := range NewPlan(seed, Classes()).Faults {
+			if f.Route == knoxtest.RouteListDevices {
+				last = max(last, f.Nth)
+			}
+		}
+		lo, hi = min(lo, last), max(hi, last)
+	}
+	if lo < 12 || hi > 18 {
+		t.Errorf("the last list fault lands on requests %d..%d; docs/observe.md says 12 to 18", lo, hi)
+	}
+}
+
+// The example plan in docs/observe.md is one LoadPlan reads.
+func TestExamplePlanLoads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.json")
+	if err := os.WriteFile(path, []byte(examplePlan()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadPlan(path); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestStepsPassUntilEachFault(t *testing.T) {
 	p := Plan{Faults: []PlannedFault{
 		{Class: ClassValidation, Route: knoxtest.RouteListDevices, Nth: 5},
