@@ -297,7 +297,7 @@ func runCommand(ctx context.Context, argv, env []string, timeout time.Duration, 
 	cmd.Stderr = io.MultiWriter(stderr, tail)
 	ownProcessGroup(cmd)
 	cmd.Cancel = func() error { return killProcessGroup(cmd) }
-	cmd.WaitDelay = 2 * time.Second
+	cmd.WaitDelay = time.Second
 	start := time.Now()
 	var res commandResult
 	if err := cmd.Start(); err != nil {
