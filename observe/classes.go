@@ -26,6 +26,9 @@ const (
 // an observed run stays short, and whole seconds, as the header allows.
 const retryAfterSeconds = 1
 
+// resignDelayMs holds the 4002250 reply back past a second boundary.
+const resignDelayMs = 1100
+
 // attemptBound is the most requests one failing call may make before the
 // judge calls its retries unbounded (the suite's own bound).
 const attemptBound = 8
@@ -78,8 +81,11 @@ var resourceRoutes = []knoxtest.Route{knoxtest.RouteListDevices, knoxtest.RouteD
 var classes = []classDef{
 	{
 		name: ClassResign, routes: []knoxtest.Route{knoxtest.RouteAccessToken}, first: 1,
-		step:     knoxtest.Step{Code: knoxerr.APIKeyNonUniqueJWTID},
-		injects:  "400 4002250 API_KEY_NON_UNIQUE_JWTID",
+		// Held back over a second: iat and exp are whole seconds, so only then
+		// does a freshly signed JWT differ from one that copied the rejected
+		// JWT's times (HaveResignedWithFreshJTI relies on it).
+		step:     knoxtest.Step{Code: knoxerr.APIKeyNonUniqueJWTID, DelayMs: resignDelayMs},
+		injects:  "400 4002250 API_KEY_NON_UNIQUE_JWTID, answered after 1.1 s",
 		title:    "a newly signed JWT after 4002250 API_KEY_NON_UNIQUE_JWTID",
 		followUp: tokenRetry, codes: []knoxerr.Code{knoxerr.APIKeyNonUniqueJWTID},
 		requirement: "MUST sign a NEW client-identifier JWT (new jti, fresh iat/exp, valid RS512 signature) and retry. MUST NOT resend the same JWT bytes.",

@@ -334,3 +334,37 @@ func TestObserveStopsAFlood(t *testing.T) {
 		t.Errorf("requests without Accept: %s, want NON-STRICT", c.Class)
 	}
 }
+
+// A Python client with another retry strategy (decorrelated jitter) passes
+// too; its shortcut on 429 is caught.
+func TestObservePythonClient(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	if err := exec.Command(py, "-c", "import cryptography").Run(); err != nil {
+		t.Skip("python3 lacks the cryptography package (Debian: python3-cryptography)")
+	}
+	t.Run("correct", func(t *testing.T) {
+		t.Parallel()
+		o := observeRun(t, Config{Command: []string{py, "testdata/knox_client.py", "correct", "18"}, Seed: 11})
+		if o.code != 0 || o.report == nil {
+			t.Fatalf("exit %d, want 0; console:\n%s", o.code, o.out)
+		}
+		for _, c := range o.report.Cases {
+			if c.Class != reports.Pass {
+				t.Errorf("%s is %s (%s), want PASS", c.ID, c.Class, c.Reason)
+			}
+		}
+	})
+	t.Run("fixed-delay-429", func(t *testing.T) {
+		t.Parallel()
+		o := observeRun(t, Config{Command: []string{py, "testdata/knox_client.py", "fixed-delay-429", "5"}, Seed: 11, Faults: []string{"ratelimit"}})
+		if o.report == nil || o.code != 1 {
+			t.Fatalf("exit %d, want 1; console:\n%s", o.code, o.out)
+		}
+		if c := o.class(t, "observe/ratelimit/"); c.Class != reports.Fail {
+			t.Errorf("%s is %s, want FAIL", c.ID, c.Class)
+		}
+	})
+}
