@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,5 +62,43 @@ func TestObserveRunsACommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out", "observe-plan.json")); err != nil {
 		t.Errorf("the plan was not written: %v", err)
+	}
+}
+
+// Ctrl-C stops the observed command and still writes the reports, with the
+// run marked interrupted (verdict ERROR, exit 2).
+func TestObserveInterruptStillWritesTheReports(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh on PATH")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, knoxconformBin, "observe", "--seed", "1", "--", sh, "-c", "echo observed-started; sleep 30")
+	cmd.Dir = dir
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "observed-started") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ctx.Err() != nil {
+		t.Fatalf("still running a minute after SIGINT:\n%s", out.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("want exit 2 after SIGINT, got %v\n%s", err, out.String())
+	}
+	s := readSummary(t, filepath.Join(dir, "knoxconform-report"))
+	if !s.Run.Interrupted || s.Verdict != reports.VerdictError || s.Run.Command == nil || !strings.Contains(s.Run.Command.Note, "interrupted") {
+		t.Errorf("summary: interrupted=%v verdict=%s command=%+v", s.Run.Interrupted, s.Verdict, s.Run.Command)
 	}
 }
