@@ -120,6 +120,8 @@ func catalogue() []*caseDef {
 		defs = append(defs, transportSecurityCases()...)
 		defs = append(defs, stateCases()...)
 		defs = append(defs, surfaceCases()...)
+		defs = append(defs, routeCases()...)
+		defs = append(defs, successCases()...)
 		sort.SliceStable(defs, func(i, j int) bool { return defs[i].ID < defs[j].ID })
 		catalogueDefs = defs
 		catalogueByID = make(map[string]*caseDef, len(defs))
@@ -128,6 +130,12 @@ func catalogue() []*caseDef {
 		}
 	})
 	return catalogueDefs
+}
+
+// catalogueByIDs is every case by ID.
+func catalogueByIDs() map[string]*caseDef {
+	catalogue()
+	return catalogueByID
 }
 
 // Cases returns every case, in ID order.

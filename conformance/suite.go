@@ -63,7 +63,7 @@ func Register(opts Options) {
 		if d.runWide {
 			// Last: in a parallel run Ginkgo runs Serial specs on process 1 once
 			// every worker is done; in a serial run the lowest priority is last.
-			args = append(args, ginkgo.Serial, ginkgo.SpecPriority(runWidePriority))
+			args = []any{d.labels(), ginkgo.SpecTimeout(d.specTimeout() * (1 + confirmRuns)), ginkgo.Serial, ginkgo.SpecPriority(runWidePriority)}
 		}
 		entries = append(entries, ginkgo.Entry(d.ID, append(args, d.ID)...))
 	}
@@ -96,6 +96,15 @@ var longCases = map[string]int{
 	"http/500/bounded-backoff":         100,
 	"http/429/backoff":                 100,
 	"tls/verify":                       100,
+}
+
+// SchedulePriority is the Ginkgo SpecPriority of the case with this ID: higher
+// runs earlier (see longCases; the run-wide cases run last).
+func SchedulePriority(id string) int {
+	if d, ok := catalogueByIDs()[id]; ok && d.runWide {
+		return runWidePriority
+	}
+	return schedulePriority(id)
 }
 
 // runWidePriority puts the run-wide cases after every other case.
