@@ -56,6 +56,7 @@ docs: build
 	$(GO) generate ./target
 	$(BIN)/knoxconform catalog --format markdown > docs/codes.md
 	$(GO) test ./fixtures/clients/mutants -run TestCasesDoc -update
+	$(GO) test ./observe -run TestDocObserve -update
 	$(BIN)/knoxvet help -markdown > docs/analyzers.md
 
 clean:
