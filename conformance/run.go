@@ -39,7 +39,7 @@ func defaultConfig() target.ClientConfig {
 // before a retry: a base delay well above what a client needs to send a
 // request, so that even full jitter (a delay drawn from [0, base]) rarely
 // draws one that looks like none.
-func judgedBackoff(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 100, 400 }
+func judgedBackoff(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 250, 1000 }
 
 // caseRun is one execution of a case: its server, its client and the record
 // of what happened. Scenario code calls its methods from the spec goroutine.
