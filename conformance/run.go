@@ -38,8 +38,12 @@ func defaultConfig() target.ClientConfig {
 // judgedBackoff is the advice of the cases that judge whether a client waited
 // before a retry: a base delay well above what a client needs to send a
 // request, so that even full jitter (a delay drawn from [0, base]) rarely
-// draws one that looks like none.
-func judgedBackoff(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 250, 1000 }
+// draws one that looks like none; and a timeout long enough that a client
+// without an attempt bound shows it (more than attemptBound attempts) before
+// its timeout ends the call.
+func judgedBackoff(c *target.ClientConfig) {
+	c.BaseDelayMs, c.MaxDelayMs, c.TimeoutMs = 250, 1000, 10000
+}
 
 // caseRun is one execution of a case: its server, its client and the record
 // of what happened. Scenario code calls its methods from the spec goroutine.
