@@ -262,6 +262,9 @@ func FailureText(c CaseResult) string {
 	if o := c.Outcome; o != nil {
 		if o.OK {
 			b.WriteString("\nOutcome: the client reported success\n")
+			if note := OutcomeNote(c); note != "" {
+				b.WriteString("  (" + note + ")\n")
+			}
 		} else {
 			fmt.Fprintf(&b, "\nOutcome: error kind=%s http=%d code=%s message=%q\n", o.Kind, o.HTTPStatus, o.Code, o.Message)
 		}
@@ -309,4 +312,17 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// OutcomeNote explains a reported success that stands beside a failed check,
+// which otherwise reads like a contradiction: the outcome is only what the
+// client returned to its caller, while most checks judge what it sent to the
+// server. It is "" when there is nothing to explain.
+func OutcomeNote(c CaseResult) string {
+	if c.Outcome == nil || !c.Outcome.OK || len(failedChecks(c)) == 0 {
+		return ""
+	}
+	return "this is only what the client returned to its caller; the checks judge what it sent to the server " +
+		"(retries, gaps, JWTs, tokens) as well, so a call that looked successful can still break a rule, " +
+		"and where the scenario ends in an error, reporting success is itself the failure"
 }
