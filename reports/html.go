@@ -74,6 +74,8 @@ type htmlCase struct {
 	// MoreAttempts counts attempts left out of the table (see maxTableRows).
 	MoreAttempts int
 	Codes        string
+	// OutcomeNote explains a reported success beside a failed check.
+	OutcomeNote string
 }
 
 // maxTableRows bounds the attempt table of one case; summary.json has them all.
@@ -160,7 +162,7 @@ func htmlCases(s *Summary) []htmlCase {
 	var out []htmlCase
 	for _, c := range s.Cases {
 		h := htmlCase{CaseResult: c, Slug: classSlug(c.Class), Failed: failedChecks(c),
-			Sources: splitSources(c.Source), Codes: strings.Join(c.Codes, " ")}
+			Sources: splitSources(c.Source), Codes: strings.Join(c.Codes, " "), OutcomeNote: OutcomeNote(c)}
 		h.Open = failing(c.Class, true) || c.UnexpectedPass
 		h.SVG = template.HTML(TimelineSVG(c, s.Run.Start)) // escaped by TimelineSVG
 		as, _ := analyse(c, s.Run.Start)

@@ -258,7 +258,7 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		g := lay.lanes[a.lane]
 		x0, x1 := x(a.OffsetMs), x(a.OffsetMs+a.raMs)
 		w := math.Max(x1-x0, 1.5)
-		fmt.Fprintf(&b, `<g class="retry-after"><rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#bf8700" fill-opacity="0.12" stroke="#bf8700" stroke-dasharray="4 3"/>`, x0, g.top+2, w, g.bandBottom-g.top)
+		fmt.Fprintf(&b, `<g class="retry-after"><rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#bf8700" fill-opacity="0.07" stroke="#bf8700" stroke-dasharray="4 3"/>`, x0, g.top+2, w, g.bandBottom-g.top)
 		fmt.Fprintf(&b, `<title>%s</title>`, esc(fmt.Sprintf("Attempt %d's response sent Retry-After: %s; no request should arrive before t+%s", a.Seq, a.RetryAfter, fmtMs(a.OffsetMs+a.raMs))))
 		if l, ok := lay.raLabel[i]; ok {
 			b.WriteString(l.svg("lbl lbl-retry-after", "#7d4e00", "400"))
@@ -310,7 +310,7 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		if !placed {
 			// No free slot at this time: a tick on the lane's line, so the
 			// attempt is still seen and counted; its details are in the title.
-			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5"/></g>`, cx, g.center-6, cx, g.center+6, col)
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5"/></g>`, cx, g.tickY-tickStripH/2+1, cx, g.tickY+tickStripH/2-1, col)
 			continue
 		}
 		y := g.center + float64(slot)*markerSlotH
@@ -323,7 +323,7 @@ func TimelineSVG(c CaseResult, runStart string) string {
 			fmt.Fprintf(&b, `<circle class="marker-ring" cx="%.1f" cy="%.1f" r="12" fill="none" stroke="#1b7c83" stroke-width="2" stroke-dasharray="3 2"/>`, cx, y)
 		}
 		fmt.Fprintf(&b, `<circle class="marker" cx="%.1f" cy="%.1f" r="8.5" fill="%s" stroke="%s" stroke-width="2"/>`, cx, y, fill, col)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9" font-weight="700" fill="%s">%d</text>`, cx, y+3.2, text, a.Seq)
+		fmt.Fprintf(&b, `<text class="seq" x="%.1f" y="%.1f" text-anchor="middle" font-size="9" font-weight="700" fill="%s">%d</text>`, cx, y+3.2, text, a.Seq)
 		if l, ok := lay.statusLabel[i]; ok {
 			b.WriteString(l.svg("lbl lbl-status", col, "600"))
 		}
@@ -406,8 +406,13 @@ type laneGeom struct {
 	top, h     float64
 	center     float64 // the line of slot 0's markers
 	bandBottom float64 // below the lowest marker slot
+	tickY      float64 // the strip of crowded attempts' ticks, when the lane has any
 	bracketY   float64 // the gap brackets
 }
+
+// tickStripH is the strip under a lane's markers where attempts that found no
+// free marker slot are drawn as ticks, so that they cover no marker.
+const tickStripH = 10.0
 
 type timelineLayout struct {
 	lanes                  []laneGeom
@@ -437,6 +442,7 @@ func layoutTimeline(as []tlAttempt, nLanes int, x func(float64) float64, plotLef
 	dodge := make([]dodger, nLanes)
 	minSlot := make([]int, nLanes)
 	maxSlot := make([]int, nLanes)
+	crowded := make([]bool, nLanes)
 	for l := range nLanes {
 		above[l] = &rowPlacer{minX: laneLabelW + 2, maxX: svgWidth - 4, maxRows: 3}
 		below[l] = &rowPlacer{minX: laneLabelW + 2, maxX: svgWidth - 4, maxRows: 3}
@@ -458,6 +464,8 @@ func layoutTimeline(as []tlAttempt, nLanes int, x func(float64) float64, plotLef
 			lay.slot[i] = s
 			minSlot[a.lane] = min(minSlot[a.lane], s)
 			maxSlot[a.lane] = max(maxSlot[a.lane], s)
+		} else {
+			crowded[a.lane] = true
 		}
 	}
 
@@ -565,6 +573,10 @@ func layoutTimeline(as []tlAttempt, nLanes int, x func(float64) float64, plotLef
 		g.center = bandTop + float64(-minSlot[l])*markerSlotH + markerSlotH/2
 		g.bandBottom = bandTop + slots*markerSlotH
 		g.bracketY = g.bandBottom + 5
+		if crowded[l] {
+			g.tickY = g.bandBottom + tickStripH/2
+			g.bracketY += tickStripH
+		}
 		h := g.bracketY + 5 + float64(nBelow)*labelRowH + pad - y
 		g.h = math.Max(h, 48)
 		lay.lanes = append(lay.lanes, g)
