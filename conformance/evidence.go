@@ -32,6 +32,58 @@ type Evidence struct {
 	// judge the last one.
 	Invokes []invokeRecord
 	Config  target.ClientConfig
+	// Lag is the longest the suite's own process was kept from running during
+	// the case (a timer's overshoot, sampled): the load on the machine, which
+	// delays a client just as much. Upper bounds on time allow it.
+	Lag time.Duration
+}
+
+// lagNote says, for a failed upper bound, how loaded the machine was.
+func (ev *Evidence) lagNote() string {
+	if ev.Lag < time.Millisecond {
+		return ""
+	}
+	return fmt.Sprintf(" (allowing %d ms of scheduling lag measured during the case)", ms(ev.Lag))
+}
+
+// callOf is the index of the invoke during which x arrived, -1 when none or
+// when invokes overlapped (concurrent calls cannot be told apart by time).
+func (ev *Evidence) callOf(x knoxtest.Exchange) int {
+	found := -1
+	for i, rec := range ev.Invokes {
+		if rec.Started.IsZero() {
+			continue
+		}
+		end := rec.Started.Add(rec.Elapsed)
+		if x.Time.Before(rec.Started) || x.Time.After(end) {
+			continue
+		}
+		if found >= 0 {
+			return -1
+		}
+		found = i
+	}
+	return found
+}
+
+// sameCall is whether a and b may belong to one call of the client: true unless
+// each arrived during a different invoke. Waits are owed within a call; the gap
+// between two calls is the suite's timing.
+func (ev *Evidence) sameCall(a, b knoxtest.Exchange) bool {
+	ca, cb := ev.callOf(a), ev.callOf(b)
+	return ca < 0 || cb < 0 || ca == cb
+}
+
+// retryGaps are the arrival gaps between consecutive requests of xs that belong
+// to the same call.
+func (ev *Evidence) retryGaps(xs []knoxtest.Exchange) []time.Duration {
+	var out []time.Duration
+	for i := 1; i < len(xs); i++ {
+		if ev.sameCall(xs[i-1], xs[i]) {
+			out = append(out, xs[i].At-xs[i-1].At)
+		}
+	}
+	return out
 }
 
 // window is the part of the journal the checks consider.

@@ -58,6 +58,14 @@ type caseRun struct {
 	res            *reports.CaseResult
 	mustFailures   []string
 	shouldFailures []string
+	// firmFailures counts failed MUST/SHOULD checks that are not Noisy: a case
+	// with any of them is not rerun.
+	firmFailures int
+	lag          *lagMonitor
+	// superseded is set on a run that a confirming rerun replaced: its
+	// resources are released, its evidence is not reported.
+	superseded bool
+	cleaned    bool
 }
 
 // harness ends the case as ERROR: a failure of the adapter or the suite, never
@@ -205,7 +213,8 @@ func (r *caseRun) ev() *Evidence { return r.since(0) }
 // since is the evidence from journal position from on.
 func (r *caseRun) since(from int) *Evidence {
 	r.settle()
-	return &Evidence{Journal: r.srv.Journal(), From: from, Invokes: append([]invokeRecord(nil), r.invokes...), Config: r.config}
+	return &Evidence{Journal: r.srv.Journal(), From: from, Invokes: append([]invokeRecord(nil), r.invokes...), Config: r.config,
+		Lag: r.lag.max()}
 }
 
 func (r *caseRun) must(ev *Evidence, q *Requirement)   { r.check(knoxerr.MUST, ev, q) }
@@ -229,7 +238,51 @@ func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
 		r.mustFailures = append(r.mustFailures, msg)
 	case knoxerr.SHOULD:
 		r.shouldFailures = append(r.shouldFailures, msg)
+	default:
+		return
 	}
+	if !q.Noisy {
+		r.firmFailures++
+	}
+}
+
+// precondition ends the case as not exercised when q fails: the situation the
+// rule is about never happened (e.g. no request reached the server), so the
+// case can neither pass nor fail the rule. It is reported UNSUPPORTED with the
+// reason, never PASS.
+func (r *caseRun) precondition(ev *Evidence, q *Requirement) {
+	var failure string
+	g := gomega.NewGomega(func(message string, _ ...int) { failure = message })
+	g.Expect(ev).To(q)
+	if failure != "" {
+		r.skip(fmt.Sprintf("not exercised: the case needs %s, but %s; the rule was not judged", q.Expected, q.Actual))
+	}
+}
+
+// timingSuspect is whether every failure of the run may come from the
+// machine's load rather than the client: all failed checks are Noisy, or the
+// suite stopped waiting for a call (a client's own timeout that fired late on
+// a starved machine looks like a hang).
+func (r *caseRun) timingSuspect() bool {
+	failed := len(r.mustFailures) + len(r.shouldFailures)
+	if failed == 0 {
+		return false
+	}
+	return r.firmFailures == 0 || r.hung
+}
+
+// failureNames lists the failed checks, for the rerun note.
+func (r *caseRun) failureNames() string {
+	var names []string
+	for _, c := range r.res.Checks {
+		if !c.Passed && c.Level != string(knoxerr.INFO) {
+			names = append(names, fmt.Sprintf("[%s] %s: %s", c.Level, c.Name, c.Actual))
+		}
+	}
+	if r.hung {
+		names = append(names, "the suite stopped waiting for a call")
+	}
+	return strings.Join(names, "; ")
 }
 
 // verdict fails the spec when a MUST check failed, or a SHOULD check under Strict.

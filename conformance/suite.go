@@ -58,7 +58,7 @@ func Register(opts Options) {
 	defs := catalogue()
 	entries := make([]ginkgo.TableEntry, 0, len(defs))
 	for _, d := range defs {
-		entries = append(entries, ginkgo.Entry(d.ID, d.labels(), ginkgo.SpecTimeout(d.specTimeout()),
+		entries = append(entries, ginkgo.Entry(d.ID, d.labels(), ginkgo.SpecTimeout(d.specTimeout()*(1+confirmRuns)),
 			ginkgo.SpecPriority(schedulePriority(d.ID)), d.ID))
 	}
 	ginkgo.DescribeTable(SuiteText, func(ctx ginkgo.SpecContext, id string) {
@@ -186,9 +186,38 @@ func (s *suite) acquire(ctx context.Context) (target.Target, target.HelloResult,
 	return s.tgt, s.hello, nil
 }
 
-// runCase is the body of every table entry.
+// confirmRuns is how often a case whose only failures are timing-sensitive
+// (Noisy checks, or a call the suite stopped waiting for) is run again before
+// the failure stands. A correct client on a loaded machine passes a rerun; a
+// client that breaks the rule fails every one. The reports say when a rerun
+// decided the verdict.
+const confirmRuns = 3
+
+// runCase is the body of every table entry: the case, then as many confirming
+// reruns as its timing-sensitive failures call for, then the verdict.
 func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
-	r := &caseRun{ctx: ctx, def: d, s: s, res: &reports.CaseResult{Case: d.Case}}
+	r := s.runOnce(ctx, d)
+	var notes []string
+	for try := 1; try <= confirmRuns && r.timingSuspect(); try++ {
+		notes = append(notes, fmt.Sprintf("run %d failed only timing-sensitive checks (%s; harness lag up to %d ms); run again to confirm", try, r.failureNames(), ms(r.lag.max())))
+		r.superseded = true
+		r.cleanup()
+		r = s.runOnce(ctx, d)
+	}
+	if len(notes) > 0 {
+		if r.timingSuspect() {
+			notes = append(notes, fmt.Sprintf("run %d failed the same way: the failure is the client's, not the machine's", len(notes)+1))
+		} else {
+			notes = append(notes, fmt.Sprintf("run %d passed: the earlier failure is judged noise of a loaded machine", len(notes)+1))
+		}
+		r.res.Notes = notes
+	}
+	r.verdict()
+}
+
+// runOnce performs one run of case d and collects its checks.
+func (s *suite) runOnce(ctx ginkgo.SpecContext, d *caseDef) *caseRun {
+	r := &caseRun{ctx: ctx, def: d, s: s, res: &reports.CaseResult{Case: d.Case}, lag: startLagMonitor()}
 	ginkgo.DeferCleanup(r.cleanup)
 
 	tgt, hello, err := s.acquire(ctx)
@@ -231,7 +260,7 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 	s.tracef("case %s: client %s, server %s", d.ID, r.clientID, srv.URL)
 
 	d.run(r)
-	r.verdict()
+	return r
 }
 
 // baseServerOptions apply to every case's server. Validity sent as a numeric
@@ -271,6 +300,11 @@ func startServer(opts []knoxtest.Option) (srv *knoxtest.Server, err error) {
 // cleanup runs after pass, fail, skip, timeout and interrupt: it releases the
 // client and the server and attaches the evidence.
 func (r *caseRun) cleanup() {
+	if r.cleaned {
+		return
+	}
+	r.cleaned = true
+	r.lag.stop()
 	var journal []knoxtest.Exchange
 	if r.srv != nil {
 		journal = r.srv.Journal()
@@ -306,6 +340,9 @@ func (r *caseRun) cleanup() {
 		r.res.Stderr = tail(r.tgt.Stderr(), 8<<10)
 	}
 	r.s.traceJournal(r.def.ID, r.res.Timeline)
+	if r.superseded {
+		return
+	}
 	ginkgo.AddReportEntry(reports.EntryName, caseEvidence{*r.res}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 }
 

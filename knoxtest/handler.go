@@ -154,6 +154,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ex.Fault = step.Fault
 	}
 	ex.Status, ex.Code, ex.RetryAfter, ex.IssuedToken = rep.status, rep.code, rep.retryAfter, rep.issued
+	if scripted && step.DelayMs > 0 {
+		s.hold(r, time.Duration(step.DelayMs)*time.Millisecond)
+	}
 
 	switch ex.Fault {
 	case FaultReset:
@@ -176,6 +179,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	finish(ex)
 	s.write(w, route, rep, ex.Fault)
+}
+
+// hold waits d before the reply is written, or less when the client goes away
+// or the server closes.
+func (s *Server) hold(r *http.Request, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
 }
 
 // handle runs the natural behaviour of route.

@@ -62,6 +62,9 @@ type Step struct {
 	RetryAfter string `json:"retryAfter,omitempty"`
 	// Fault replaces the reply with a socket-level fault.
 	Fault Fault `json:"fault,omitempty"`
+	// DelayMs holds the reply back this long (a slow server): a case that needs
+	// time to pass between a client's request and its next one uses it.
+	DelayMs int `json:"delayMs,omitempty"`
 }
 
 // JWT is what the journal records of a signed JWT: decoded header and claims and

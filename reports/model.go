@@ -110,6 +110,9 @@ type CaseResult struct {
 	Stderr string `json:"stderr,omitempty"`
 	// Rerun is the exact command that runs this case alone.
 	Rerun string `json:"rerun"`
+	// Notes say how the verdict was reached when that was not one run: a
+	// timing-sensitive failure confirmed, or found to be noise, by reruns.
+	Notes []string `json:"notes,omitempty"`
 	// ExpectedFailure is the reason given in --expected-failures, when listed.
 	ExpectedFailure string `json:"expectedFailure,omitempty"`
 	// UnexpectedPass is set when a listed expected failure passed: shrink the list.
