@@ -29,8 +29,9 @@ conform: build
 	$(BIN)/knoxconform run --target "$(BIN)/reference-client" --report-dir "$(REPORTS)" --procs $(PROCS)
 
 ## test: every test (unit, suite self-tests, kill matrix, analyzers, browser), lint and knoxvet's precision check
+# (scripts/testprogress prints each package as it finishes, slow tests as they finish, and what is still running when nothing has finished for 30 s)
 test: lint precision
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) run ./scripts/testprogress -count=1 -timeout 30m ./...
 	cd gclplugin && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 ## precision: knoxvet reports exactly what stock vet does on the standard library and every dependency
