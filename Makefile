@@ -25,8 +25,10 @@ mutants:
 	@for m in $(MUTANTS); do $(GO) build -o $(BIN)/mutants/$$m ./fixtures/clients/mutants/$$m || exit 1; done
 
 ## conform: the main job — the whole suite against the reference client, reports in $(REPORTS)
-conform: build
-	$(BIN)/knoxconform run --target "$(BIN)/reference-client" --report-dir "$(REPORTS)" --procs $(PROCS)
+# Quiet: the console is knoxconform's own (the build's commands are not echoed; its errors still show).
+conform:
+	@$(MAKE) -s --no-print-directory build
+	@$(BIN)/knoxconform run --target "$(BIN)/reference-client" --report-dir "$(REPORTS)" --procs $(PROCS)
 
 ## test: every test (unit, suite self-tests, kill matrix, analyzers, browser), lint and knoxvet's precision check
 # (scripts/testprogress prints each package as it finishes, slow tests as they finish, and what is still running when nothing has finished for 30 s)

@@ -336,7 +336,6 @@ func OutcomeNote(c CaseResult) string {
 	if c.Outcome == nil || !c.Outcome.OK || len(failedChecks(c)) == 0 {
 		return ""
 	}
-	return "this is only what the client returned to its caller; the checks judge what it sent to the server " +
-		"(retries, gaps, JWTs, tokens) as well, so a call that looked successful can still break a rule, " +
-		"and where the scenario ends in an error, reporting success is itself the failure"
+	return "only what the client returned to its caller; the checks also judge what it sent to the server " +
+		"(retries, gaps, JWTs, tokens), so a call that looked successful can still break a rule"
 }

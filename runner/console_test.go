@@ -34,7 +34,7 @@ func TestSummaryPrintsEachFailureOnceInFull(t *testing.T) {
 		"Requirement (MUST): MUST back off after 429.",
 		"Expected: a gap ≥ 25 ms", "Actual:   a gap of 1 ms",
 		"Rerun: knoxconform run --target ./adapter --cases 'knox/429/backoff' --seed 7",
-		"the checks judge what it sent to the server", // a success beside a failed check is explained
+		"the checks also judge what it sent to the server", // a success beside a failed check is explained
 		"Only SHOULD checks failed", "  knox/should\n",
 		"knoxconform: NOT CONFORMANT: 3 cases: 1 PASS, 1 NON-STRICT, 1 FAIL",
 		"8 process(es), 5.51 s\n",
