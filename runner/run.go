@@ -78,6 +78,19 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	// One probe of the target before any case: an adapter that cannot start
 	// is reported once, not as an ERROR per case and per worker.
 	if err := probeTarget(cfg, trace); err != nil {
+		// A --label-filter that selects nothing is exit 3 whatever the
+		// target; ask Ginkgo's dry preview only now, when the suite will not
+		// run in this process (one process cannot preview and then run).
+		if cfg.LabelFilter != "" {
+			if sel, serr := SelectCases(cfg.Cases, cfg.LabelFilter); serr == nil && len(sel) == 0 {
+				if werr := writeNoCases(cfg, "", time.Since(start)); werr != nil {
+					fmt.Fprintf(stderr, "knoxconform: %v\n", werr)
+					return ExitError
+				}
+				fmt.Fprintln(stderr, "knoxconform: the selection (--cases, --label-filter) matches no case; nothing ran.")
+				return finish(cfg, summaryPath, false, time.Since(start), nil, stdout, stderr)
+			}
+		}
 		if werr := writeNoCases(cfg, err.Error(), time.Since(start)); werr != nil {
 			fmt.Fprintf(stderr, "knoxconform: %v\n%v\n", err, werr)
 			return ExitError
