@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -128,5 +129,26 @@ func TestTailBufferKeepsTheEnd(t *testing.T) {
 	tb.Write([]byte("abc"))
 	if got := string(tb.bytes()); got != "3456789abc" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestSummaryPrintsASharedErrorOnce(t *testing.T) {
+	s := &reports.Summary{}
+	for i := range 30 {
+		s.Cases = append(s.Cases, reports.CaseResult{Case: reports.Case{ID: fmt.Sprintf("x/%02d", i)}, Class: reports.Error,
+			Reason: "adapter error during newClient: the adapter exited (exit status 1)", Stderr: "panic: nil map\n"})
+	}
+	s.Cases = append(s.Cases, reports.CaseResult{Case: reports.Case{ID: "y/own"}, Class: reports.Error, Reason: "a reason of its own"})
+	reports.Finalize(s)
+	var out bytes.Buffer
+	printSummary(&out, &Config{Target: "t"}, s, filepath.Join(t.TempDir(), reports.SummaryJSONFile))
+	got := out.String()
+	if n := strings.Count(got, "the adapter exited"); n != 1 {
+		t.Errorf("the shared reason is printed %d times, want once:\n%s", n, got)
+	}
+	for _, want := range []string{"--- ERROR in 30 cases", "… and 20 more", "panic: nil map", "Rerun one: knoxconform run --target t --cases 'x/00'", "a reason of its own"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, got)
+		}
 	}
 }

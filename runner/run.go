@@ -279,6 +279,7 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 		// Every case failed for one reason outside the client: one command, not N.
 		fmt.Fprintf(w, "\nEvery case was an ERROR because of the harness error below; fix it, then run again:\n  %s\n", quoteArgs(cfg.Args))
 	case len(failed) > 0:
+		failed = printSharedErrors(w, cfg, failed)
 		for i, c := range failed {
 			if i == maxDetailed {
 				fmt.Fprintf(w, "\n%d more failed (details in %s and %s):\n", len(failed)-i, reports.HTMLFile, reports.SummaryJSONFile)
@@ -338,6 +339,48 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 		}
 	}
 	fmt.Fprintf(w, "  reports: %s (%s)\n", dir, strings.Join(files, ", "))
+}
+
+// minShared is how many ERROR cases with one reason are printed as one block.
+const minShared = 3
+
+// printSharedErrors prints once each reason that made minShared or more cases
+// ERROR (an adapter that crashes on every newClient would otherwise fill the
+// console with one identical block per case) and returns the other failures.
+func printSharedErrors(w io.Writer, cfg *Config, failed []reports.CaseResult) []reports.CaseResult {
+	byReason := map[string][]reports.CaseResult{}
+	for _, c := range failed {
+		if c.Class == reports.Error && c.Reason != "" {
+			byReason[c.Reason] = append(byReason[c.Reason], c)
+		}
+	}
+	var rest []reports.CaseResult
+	printed := map[string]bool{}
+	for _, c := range failed {
+		group := byReason[c.Reason]
+		if c.Class != reports.Error || len(group) < minShared {
+			rest = append(rest, c)
+			continue
+		}
+		if printed[c.Reason] {
+			continue
+		}
+		printed[c.Reason] = true
+		ids := make([]string, 0, len(group))
+		for _, g := range group {
+			ids = append(ids, g.ID)
+		}
+		if len(ids) > maxDetailed {
+			ids = append(ids[:maxDetailed], fmt.Sprintf("… and %d more", len(group)-maxDetailed))
+		}
+		fmt.Fprintf(w, "\n--- ERROR in %d cases, for one reason (a harness problem, not a verdict on the client)\n", len(group))
+		fmt.Fprintf(w, "    Reason: %s\n    Cases: %s\n", c.Reason, strings.Join(ids, ", "))
+		if tail := logTail(c.Stderr); tail != "" {
+			fmt.Fprintf(w, "    The adapter's log (stderr) in %s ended with:\n%s\n", c.ID, indent(tail, "    "))
+		}
+		fmt.Fprintf(w, "    Rerun one: %s\n", rerunOf(cfg, c))
+	}
+	return rest
 }
 
 func rerunOf(cfg *Config, c reports.CaseResult) string {
