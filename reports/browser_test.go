@@ -223,6 +223,10 @@ func denseSummary() *Summary {
 		add(400+float64(i)*0.5, list, 500, "", Attempt{})
 	}
 	add(1250, list, 200, "", Attempt{})
+	// Long values that must wrap in the attempt table rather than widen it.
+	add(1260, list+"?pageNum=0&pageSize=100&deviceType=ANDROID&orderBy=registeredTime&sort=desc", 503, "",
+		Attempt{RetryAfter: "Wed, 21 Oct 2026 07:28:00 GMT", Note: "same-jti", JTI: strings.Repeat("f", 64),
+			JWTFingerprint: "sha256:" + strings.Repeat("a", 64), TokenFingerprint: "sha256:" + strings.Repeat("b", 64)})
 	// The suite fills GapMs per route; do the same.
 	last := map[string]float64{}
 	for i := range tl {
