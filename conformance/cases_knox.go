@@ -106,6 +106,8 @@ func knoxCloudCases() []*caseDef {
 			r.srv.RevokeTokens()
 			from := r.mark()
 			r.invoke(target.OpListDevices, firstPage)
+			// A later call must not bring the rejected token back.
+			r.invoke(target.OpListDevices, firstPage)
 			ev := r.since(from)
 			r.must(ev, NeverReusedRejectedToken(list))
 			r.must(ev, HaveMadeAtMost(tok, 1, "at most one new token"))

@@ -74,16 +74,36 @@ func (ev *Evidence) sameCall(a, b knoxtest.Exchange) bool {
 	return ca < 0 || cb < 0 || ca == cb
 }
 
-// retryGaps are the arrival gaps between consecutive requests of xs that belong
-// to the same call.
+// retryGaps are, for consecutive requests of xs that belong to the same call,
+// the time from the end of the server's reply to the next request's arrival:
+// how long the client took to send the next attempt.
 func (ev *Evidence) retryGaps(xs []knoxtest.Exchange) []time.Duration {
 	var out []time.Duration
 	for i := 1; i < len(xs); i++ {
 		if ev.sameCall(xs[i-1], xs[i]) {
-			out = append(out, xs[i].At-xs[i-1].At)
+			out = append(out, max(0, xs[i].At-replied(xs[i-1])))
 		}
 	}
 	return out
+}
+
+// turnaround is how long the client took, in the call during which x arrived,
+// from being asked (the invoke) to its first request reaching the server: its
+// own work for a request without any wait (the adapter's dispatch, signing a
+// JWT, connecting), on this machine under its present load. A retry sent that
+// fast after a reply was sent without waiting. Zero when unknown.
+func (ev *Evidence) turnaround(x knoxtest.Exchange) time.Duration {
+	i := ev.callOf(x)
+	if i < 0 {
+		return 0
+	}
+	rec := ev.Invokes[i]
+	for _, y := range ev.Journal {
+		if !y.Time.Before(rec.Started) {
+			return max(0, y.Time.Sub(rec.Started))
+		}
+	}
+	return 0
 }
 
 // window is the part of the journal the checks consider.

@@ -58,10 +58,11 @@ const (
 	// is monotonic and nanosecond-resolution, and a loaded machine only makes a
 	// client later, never earlier.
 	earlySlack = time.Millisecond
-	// hotLoopGap is the mean retry gap below which a client is judged to retry
-	// without waiting. A hot loop on loopback retries within a fraction of a
-	// millisecond; full jitter (a delay drawn from [0, cap]) may draw one tiny
-	// delay, rarely several, and a rerun confirms the verdict (Noisy).
+	// hotLoopGap is how much longer than its own no-wait turnaround a client
+	// must take, on average, to send a retry for it to count as having waited.
+	// Full jitter (a delay drawn from [0, cap]) may draw one tiny delay, rarely
+	// several, and a rerun confirms the verdict (Noisy); the cases that judge
+	// backoff advise a 100 ms base delay so that such draws stay rare.
 	hotLoopGap = 2 * time.Millisecond
 	// attemptBound is the most requests one failing call may make before the
 	// suite calls it unbounded (the advised maxAttempts is 4).
@@ -130,6 +131,22 @@ func HaveSucceeded(why string) *Requirement {
 		})
 }
 
+// HaveSucceededOrNotRetried: the last invoke reported success, or the client
+// chose not to retry route at all (where retrying is only MAY) and reported the
+// failure: recovering from a transient fault is judged only of a client that
+// retries.
+func HaveSucceededOrNotRetried(route knoxtest.Route, why string) *Requirement {
+	return requirement("succeeded if it retried", "the call succeeds ("+why+"), unless the client does not retry it at all and reports the failure",
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if !rec.GaveUp && rec.Outcome.OK {
+				return true, outcomeText(rec)
+			}
+			xs := ev.on(route)
+			return !rec.GaveUp && len(xs) == 1, fmt.Sprintf("%s; %s", requests(route, xs), outcomeText(rec))
+		})
+}
+
 // HaveFailed: the last invoke reported failure (and returned).
 func HaveFailed() *Requirement {
 	return requirement("reported the failure", "the call reports failure to its caller",
@@ -166,6 +183,71 @@ func HaveSurfacedStatus(status int) *Requirement {
 			e := rec.Outcome.Error
 			return e.HTTPStatus == status || (e.HTTPStatus == 0 && e.Code == fmt.Sprint(status)), outcomeText(rec)
 		})
+}
+
+// HaveSurfacedStatusAndCode: the last invoke failed carrying the HTTP status
+// and, in its own field, the Knox code: one is not a stand-in for the other.
+func HaveSurfacedStatusAndCode(status int, code knoxerr.Code) *Requirement {
+	return requirement(fmt.Sprintf("surfaced HTTP %d and code %s", status, code),
+		fmt.Sprintf("the failure carries HTTP status %d and, separately, the Knox code %s", status, code),
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if rec.GaveUp || rec.Outcome.OK || rec.Outcome.Error == nil {
+				return false, outcomeText(rec)
+			}
+			e := rec.Outcome.Error
+			got := knoxerr.Code(strings.ToUpper(strings.TrimSpace(e.Code)))
+			return e.HTTPStatus == status && got.Canonical() == code.Canonical(), outcomeText(rec)
+		})
+}
+
+// HaveReturnedWithinTimeout: the last invoke returned within the client's
+// operation timeout (the one advised, or the one its adapter declared) plus
+// slack and the harness lag measured during the case.
+func HaveReturnedWithinTimeout(slack time.Duration) *Requirement {
+	return noisy(requirement("returned within its timeout",
+		fmt.Sprintf("the call gives up within its configured timeout plus %d ms", ms(slack)),
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			limit := time.Duration(ev.Config.TimeoutMs)*time.Millisecond + slack
+			if rec.GaveUp {
+				return false, fmt.Sprintf("client did not give up: no answer after %d ms (its timeout is %d ms)", ms(rec.Elapsed), ev.Config.TimeoutMs)
+			}
+			return rec.Elapsed <= limit+ev.Lag, fmt.Sprintf("the call returned after %d ms (its timeout is %d ms): %s%s", ms(rec.Elapsed), ev.Config.TimeoutMs, outcomeText(rec), ev.lagNote())
+		}))
+}
+
+// lockstepSpread is how much more than the calls' own arrival spread the spread
+// of their retry delays must be for the retries to count as randomised. The
+// case advises a 500 ms base delay, so any jitter spreads eight retries over
+// far more than this.
+const lockstepSpread = 50 * time.Millisecond
+
+// HaveSpreadRetries: n calls that met a fault on route together did not all
+// retry after the same delay. The first n requests are the fault's wave and
+// the next n the retries; paired in order of arrival, retry minus fault gives a
+// delay per call, and in lockstep those delays are all equal but for the
+// machine's noise, which the spread of the first wave (sent at once) measures.
+// The retries are in lockstep when their delays spread less than that noise
+// plus lockstepSpread.
+func HaveSpreadRetries(route knoxtest.Route, n int) *Requirement {
+	return noisy(requirement("retries not in lockstep",
+		fmt.Sprintf("%d calls that met the same fault at once retry after delays that spread over %d ms more than the calls' own arrival (randomised backoff)", n, ms(lockstepSpread)),
+		func(ev *Evidence) (bool, string) {
+			xs := ev.on(route)
+			if len(xs) < n+2 {
+				return true, requests(route, xs) + "; fewer than two retries, so no lockstep"
+			}
+			retries := min(n, len(xs)-n)
+			lo, hi := time.Duration(1<<62), time.Duration(0)
+			for i := range retries {
+				d := xs[n+i].At - xs[i].At
+				lo, hi = min(lo, d), max(hi, d)
+			}
+			noise := xs[n-1].At - xs[0].At
+			desc := fmt.Sprintf("%d retries after delays from %.1f to %.1f ms (spread %.1f ms; the calls themselves arrived within %.1f ms)", retries, msf(lo), msf(hi), msf(hi-lo), msf(noise))
+			return hi-lo >= noise+lockstepSpread, desc
+		}))
 }
 
 // HaveSurfacedKind: the last invoke failed with one of the kinds.
@@ -279,11 +361,12 @@ func HaveRetriedBy(route knoxtest.Route, at time.Time, why string) *Requirement 
 }
 
 // HaveBackedOff: the client waited before retrying route. A hot loop sends its
-// retries back to back, within a fraction of a millisecond on loopback; the
-// check is on the mean gap within each call being at least hotLoopGap, so that
-// one tiny full-jitter draw among several does not fail a correct client. A
-// single retry gap may still draw below it: the check is Noisy, and a rerun
-// confirms it.
+// next attempt as fast as it can do the work of a request: about as fast as it
+// turned the suite's invoke into its first request (Evidence.turnaround, which
+// the machine's load stretches just as much). A retry is judged to have waited
+// when the mean time from a reply to the next attempt, within the call,
+// exceeds that turnaround by hotLoopGap. Full jitter may draw a delay that
+// small, rarely: the check is Noisy, and a rerun confirms it.
 func HaveBackedOff(route knoxtest.Route, why string) *Requirement {
 	return noisy(requirement("backed off",
 		fmt.Sprintf("a delay before retrying %s (%s), not a 0 ms hot loop", route, why),
@@ -298,8 +381,9 @@ func HaveBackedOff(route knoxtest.Route, why string) *Requirement {
 				sum += g
 			}
 			mean := sum / time.Duration(len(gs))
-			if mean < hotLoopGap {
-				return false, fmt.Sprintf("%s (mean delay %.2f ms)", requests(route, xs), msf(mean))
+			turn := ev.turnaround(xs[0])
+			if mean < turn+hotLoopGap {
+				return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", requests(route, xs), msf(mean), msf(turn))
 			}
 			return true, requests(route, xs)
 		}))
@@ -404,40 +488,67 @@ func isTokenRoute(r knoxtest.Route) bool {
 }
 
 // HaveResignedWithFreshJTI: after the first rejected accesstoken request, the
-// next one carries a newly signed JWT: different bytes, a different jti, a
-// valid signature, an iat no earlier than the second in which the rejection was
-// sent (the time of signing, not the rejected JWT's), and an exp later than the
-// rejected JWT's. iat and exp are whole seconds and the client signs after the
-// rejection arrives, so the iat bound is exact; a case that delays its
-// rejection by more than a second tells a copied iat from a fresh one.
+// next one carries a different jti, different bytes, a valid signature and an
+// iat no older than the rejected one's.
 func HaveResignedWithFreshJTI() *Requirement {
 	route := knoxtest.RouteAccessToken
 	return requirement("re-signed with a fresh jti",
-		"after the rejection, a new accesstoken request with a newly signed JWT: new jti, iat of the time of signing, exp moved forward, valid RS512 signature",
+		"after the rejection, a new accesstoken request with a newly signed JWT: new jti, fresh iat/exp, valid RS512 signature",
 		func(ev *Evidence) (bool, string) {
-			xs := jwts(ev.on(route))
-			for i := 0; i+1 < len(xs); i++ {
-				if xs[i].Status < 400 {
-					continue
-				}
-				a, b := xs[i].JWT, xs[i+1].JWT
-				rejectedAt := xs[i].Time.Add(xs[i].Duration).Unix()
-				switch {
-				case b.Fingerprint == a.Fingerprint:
-					return false, fmt.Sprintf("request #%d resent the exact JWT of request #%d", xs[i+1].Seq, xs[i].Seq)
-				case b.JTI == a.JTI:
-					return false, fmt.Sprintf("request #%d re-signed but kept jti %s", xs[i+1].Seq, short(a.JTI))
-				case !b.SignatureValid:
-					return false, fmt.Sprintf("request #%d carried a JWT whose signature does not verify (%s)", xs[i+1].Seq, b.Problem)
-				case b.IAT < rejectedAt:
-					return false, fmt.Sprintf("request #%d carried iat %d, older than the rejection it answers (sent at %d): the iat was not set at signing (the rejected JWT had iat %d)", xs[i+1].Seq, b.IAT, rejectedAt, a.IAT)
-				case b.EXP <= a.EXP:
-					return false, fmt.Sprintf("request #%d carried exp %d, not later than the rejected JWT's %d", xs[i+1].Seq, b.EXP, a.EXP)
-				}
-				return true, fmt.Sprintf("request #%d re-signed with jti %s, iat %d after %s", xs[i+1].Seq, short(b.JTI), b.IAT, answer(xs[i]))
+			a, b, ok := resignedPair(ev.on(route))
+			if !ok {
+				return false, requests(route, ev.on(route)) + "; no re-signed request followed the rejection"
 			}
-			return false, requests(route, ev.on(route)) + "; no re-signed request followed the rejection"
+			switch {
+			case b.JWT.Fingerprint == a.JWT.Fingerprint:
+				return false, fmt.Sprintf("request #%d resent the exact JWT of request #%d", b.Seq, a.Seq)
+			case b.JWT.JTI == a.JWT.JTI:
+				return false, fmt.Sprintf("request #%d re-signed but kept jti %s", b.Seq, short(a.JWT.JTI))
+			case !b.JWT.SignatureValid:
+				return false, fmt.Sprintf("request #%d carried a JWT whose signature does not verify (%s)", b.Seq, b.JWT.Problem)
+			case b.JWT.IAT < a.JWT.IAT:
+				return false, fmt.Sprintf("request #%d carried an iat older than the rejected JWT's", b.Seq)
+			}
+			return true, fmt.Sprintf("request #%d re-signed with jti %s after %s", b.Seq, short(b.JWT.JTI), answer(a))
 		})
+}
+
+// HaveResignedFresh: the JWT re-signed after a rejection is signed anew in
+// time too: its iat is no earlier than the second in which the rejection was
+// sent (the client signs after reading it) and its exp is later than the
+// rejected JWT's. iat and exp are whole seconds, so the bound is exact; the
+// case holds its rejection back for more than a second so that a copied iat
+// cannot fall in the same second as a fresh one.
+func HaveResignedFresh() *Requirement {
+	route := knoxtest.RouteAccessToken
+	return requirement("re-signed JWT is fresh",
+		"the re-signed JWT has an iat of the time of signing (not the rejected JWT's) and an exp later than the rejected JWT's",
+		func(ev *Evidence) (bool, string) {
+			a, b, ok := resignedPair(ev.on(route))
+			if !ok {
+				return false, requests(route, ev.on(route)) + "; no re-signed request followed the rejection"
+			}
+			rejectedAt := a.Time.Add(a.Duration).Unix()
+			switch {
+			case b.JWT.IAT < rejectedAt:
+				return false, fmt.Sprintf("request #%d carried iat %d, before the rejection it answers was sent (%d): the rejected JWT had iat %d", b.Seq, b.JWT.IAT, rejectedAt, a.JWT.IAT)
+			case b.JWT.EXP <= a.JWT.EXP:
+				return false, fmt.Sprintf("request #%d carried exp %d, not later than the rejected JWT's %d", b.Seq, b.JWT.EXP, a.JWT.EXP)
+			}
+			return true, fmt.Sprintf("request #%d: iat %d (rejection sent at %d), exp %d (rejected JWT: %d)", b.Seq, b.JWT.IAT, rejectedAt, b.JWT.EXP, a.JWT.EXP)
+		})
+}
+
+// resignedPair is the first rejected JWT request of xs and the JWT request
+// that followed it.
+func resignedPair(xs []knoxtest.Exchange) (rejected, next knoxtest.Exchange, ok bool) {
+	xs = jwts(xs)
+	for i := 0; i+1 < len(xs); i++ {
+		if xs[i].Status >= 400 {
+			return xs[i], xs[i+1], true
+		}
+	}
+	return rejected, next, false
 }
 
 // HaveSentValidJWTs: every JWT is RS512, for audience KnoxWSM, verifies, and was

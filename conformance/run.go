@@ -35,6 +35,12 @@ func defaultConfig() target.ClientConfig {
 	return target.ClientConfig{MaxAttempts: 4, BaseDelayMs: 25, MaxDelayMs: 250, TimeoutMs: 3000, MaxRetryAfterMs: 5000}
 }
 
+// judgedBackoff is the advice of the cases that judge whether a client waited
+// before a retry: a base delay well above what a client needs to send a
+// request, so that even full jitter (a delay drawn from [0, base]) rarely
+// draws one that looks like none.
+func judgedBackoff(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 100, 400 }
+
 // caseRun is one execution of a case: its server, its client and the record
 // of what happened. Scenario code calls its methods from the spec goroutine.
 type caseRun struct {

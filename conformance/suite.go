@@ -37,6 +37,7 @@ type suite struct {
 	restarts int
 
 	clientSeq atomic.Int64
+	runLog    *runLog
 }
 
 // Register builds the Ginkgo tree of the suite: a BeforeSuite that starts the
@@ -44,7 +45,7 @@ type suite struct {
 // area and codes), and a ReportAfterSuite that writes the artifacts. Call it
 // once per process, identically in every parallel worker, before RunSpecs.
 func Register(opts Options) {
-	s := &suite{opts: opts}
+	s := &suite{opts: opts, runLog: openRunLog()}
 	if opts.Trace != nil {
 		s.trace = &lockedWriter{w: opts.Trace}
 	}
@@ -53,13 +54,18 @@ func Register(opts Options) {
 		defer s.mu.Unlock()
 		s.startLocked(ctx)
 	}, ginkgo.NodeTimeout(startTimeout+5*time.Second))
-	ginkgo.AfterSuite(func() { s.stop() })
+	ginkgo.AfterSuite(func() { s.stop(); s.runLog.close() })
 
 	defs := catalogue()
 	entries := make([]ginkgo.TableEntry, 0, len(defs))
 	for _, d := range defs {
-		entries = append(entries, ginkgo.Entry(d.ID, d.labels(), ginkgo.SpecTimeout(d.specTimeout()*(1+confirmRuns)),
-			ginkgo.SpecPriority(schedulePriority(d.ID)), d.ID))
+		args := []any{d.labels(), ginkgo.SpecTimeout(d.specTimeout() * (1 + confirmRuns)), ginkgo.SpecPriority(schedulePriority(d.ID))}
+		if d.runWide {
+			// Last: in a parallel run Ginkgo runs Serial specs on process 1 once
+			// every worker is done; in a serial run the lowest priority is last.
+			args = []any{d.labels(), ginkgo.SpecTimeout(d.specTimeout() * (1 + confirmRuns)), ginkgo.Serial, ginkgo.SpecPriority(runWidePriority)}
+		}
+		entries = append(entries, ginkgo.Entry(d.ID, append(args, d.ID)...))
 	}
 	ginkgo.DescribeTable(SuiteText, func(ctx ginkgo.SpecContext, id string) {
 		s.runCase(ctx, catalogueByID[id])
@@ -77,17 +83,32 @@ func Register(opts Options) {
 // run hands the longest out first, so that none of them starts last and
 // stretches the run's tail. They change no check and no case's timing.
 var longCases = map[string]int{
-	"ratelimit/retry-after-date":    2500, // an HTTP-date 2 to 3 s ahead
-	"ratelimit/natural-429":         1000, // Retry-After: 1 from the real limiter
-	"http/429/retry-after-seconds":  1000, // Retry-After: 1
-	"ratelimit/503-retry-after":     1000, // Retry-After: 1
-	"network/hang-timeout":          800,  // hangTimeout, then giving up
-	"ratelimit/retry-after-garbage": 300,  // backoff after two unparseable Retry-Afters
-	"lic/LIC_5101/bounded-backoff":  150,  // a bounded retry schedule
-	"http/500/bounded-backoff":      100,
-	"http/429/backoff":              100,
-	"tls/verify":                    100,
+	"ratelimit/retry-after-date":       2500, // an HTTP-date 2 to 3 s ahead
+	"ratelimit/retry-after-persisting": 2000, // Retry-After: 1, twice
+	"jwt/resigned-fresh":               1200, // a rejection held back 1.2 s
+	"ratelimit/jitter":                 500,  // a 500 ms advised base delay
+	"ratelimit/natural-429":            1000, // Retry-After: 1 from the real limiter
+	"http/429/retry-after-seconds":     1000, // Retry-After: 1
+	"ratelimit/503-retry-after":        1000, // Retry-After: 1
+	"network/hang-timeout":             800,  // hangTimeout, then giving up
+	"ratelimit/retry-after-garbage":    300,  // backoff after two unparseable Retry-Afters
+	"lic/LIC_5101/bounded-backoff":     150,  // a bounded retry schedule
+	"http/500/bounded-backoff":         100,
+	"http/429/backoff":                 100,
+	"tls/verify":                       100,
 }
+
+// SchedulePriority is the Ginkgo SpecPriority of the case with this ID: higher
+// runs earlier (see longCases; the run-wide cases run last).
+func SchedulePriority(id string) int {
+	if d, ok := catalogueByIDs()[id]; ok && d.runWide {
+		return runWidePriority
+	}
+	return schedulePriority(id)
+}
+
+// runWidePriority puts the run-wide cases after every other case.
+const runWidePriority = -1 << 20
 
 // schedulePriority is the Ginkgo SpecPriority of a case: higher runs earlier.
 // Ginkgo shuffles by the seed first and then sorts stably by priority, so the
@@ -340,6 +361,7 @@ func (r *caseRun) cleanup() {
 		r.res.Stderr = tail(r.tgt.Stderr(), 8<<10)
 	}
 	r.s.traceJournal(r.def.ID, r.res.Timeline)
+	r.s.runLog.record(r.def.ID, journal)
 	if r.superseded {
 		return
 	}

@@ -257,6 +257,13 @@ func (s *Server) write(w http.ResponseWriter, route Route, rep reply, fault Faul
 			"</title></head><body><center><h1>"+strconv.Itoa(rep.status)+" "+http.StatusText(rep.status)+
 			"</h1></center><hr><center>gateway</center></body></html>\n")
 		return
+	case FaultTruncated:
+		const cut = `{"totalCount":25,"deviceList":[{"imei":"35000000000`
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(cut)))
+		w.WriteHeader(rep.status)
+		_, _ = io.WriteString(w, cut)
+		return
 	}
 	var body []byte
 	if rep.code == "" && rep.status < 400 {

@@ -40,6 +40,9 @@ const (
 	FaultHang  Fault = "hang"  // read the request, never answer (until the client gives up or the server closes)
 	FaultEmpty Fault = "empty" // the Status with an empty body
 	FaultHTML  Fault = "html"  // the Status with an HTML body, as a gateway would send
+	// FaultTruncated is the Status with a JSON body cut short (a well-formed
+	// HTTP message whose body does not parse), as a proxy that gave up sends.
+	FaultTruncated Fault = "truncated"
 )
 
 // Forever, as Step.Times, makes a step apply to every later request.
