@@ -19,12 +19,14 @@ import (
 // without reporting) is kept and shown when the run ends without a summary.
 
 // silenceGinkgoReporter points Ginkgo's default console reporter, created
-// inside RunSpecs (serial) and in the orchestrator (parallel), at io.Discard.
-// It returns a function that restores it.
-func silenceGinkgoReporter() (restore func()) {
+// inside RunSpecs (serial) and in the orchestrator (parallel), away from the
+// console and into a bounded buffer: what it says is shown only when a run
+// ends without a summary, where it may explain why. restore puts it back.
+func silenceGinkgoReporter() (kept *tailBuffer, restore func()) {
 	old := formatter.ColorableStdOut
-	formatter.ColorableStdOut = io.Discard
-	return func() { formatter.ColorableStdOut = old }
+	kept = &tailBuffer{max: maxCaptured}
+	formatter.ColorableStdOut = kept
+	return kept, func() { formatter.ColorableStdOut = old }
 }
 
 // maxCaptured bounds what is kept of the orchestrator's own stdout.

@@ -98,15 +98,15 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 		return finish(cfg, summaryPath, false, time.Since(start), nil, stdout, stderr)
 	}
 
-	restore := silenceGinkgoReporter()
+	reporter, restore := silenceGinkgoReporter()
 	defer restore()
 	var interrupted bool
-	var captured []byte
+	var orchestrator []byte
 	if cfg.Procs > 1 {
 		// The tree is built only in the workers.
 		stop := captureStdout()
 		interrupted, err = runParallel(cfg, stdout, stderr, trace)
-		captured = stop()
+		orchestrator = stop()
 		if err != nil {
 			fmt.Fprintf(stderr, "knoxconform: %v\n", err)
 			return ExitError
@@ -114,6 +114,7 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	} else {
 		interrupted = runSerial(cfg, stdout, trace)
 	}
+	captured := append(reporter.bytes(), orchestrator...)
 	return finish(cfg, summaryPath, interrupted, time.Since(start), captured, stdout, stderr)
 }
 
@@ -224,13 +225,14 @@ func openTrace(spec string, stderr io.Writer) (io.Writer, func(), error) {
 }
 
 // finish reads the summary the run wrote, prints it and picks the exit code.
-// captured is what Ginkgo's orchestrator printed (parallel runs only); it is
-// shown only when the run ended without a summary, where it may say why.
+// captured is what Ginkgo's reporter (and, in a parallel run, its
+// orchestrator) printed; it is shown only when the run ended without a
+// summary, where it may say why.
 func finish(cfg *Config, summaryPath string, interrupted bool, took time.Duration, captured []byte, stdout, stderr io.Writer) int {
 	s, err := reports.Load(summaryPath)
 	if err != nil {
 		if out := strings.TrimSpace(string(captured)); out != "" {
-			fmt.Fprintf(stderr, "knoxconform: the parallel run's orchestrator said:\n%s\n", out)
+			fmt.Fprintf(stderr, "knoxconform: Ginkgo, which runs the cases, said (last %d KiB at most):\n%s\n", maxCaptured>>10, ansiRe.ReplaceAllString(out, ""))
 		}
 		fmt.Fprintf(stderr, "\nknoxconform: the run ended without a usable summary (%v).\n", err)
 		fmt.Fprintf(stderr, "The suite did not finish writing its reports; the output above says why. Exit status 2 (harness error).\n")
