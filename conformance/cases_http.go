@@ -138,7 +138,7 @@ func httpCases() []*caseDef {
 		newCase("http/500/transient", knoxerr.MUST, "recover from a one-off 500",
 			"SHOULD succeed when the fault was transient; MUST wait > 0 before the retry.", src, knoxerr.HTTPInternalServerError).
 			needs(target.OpListDevices).tune(judgedBackoff).scenario(func(r *caseRun) {
-			r.script(list, once(knoxerr.HTTPInternalServerError))
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPInternalServerError, Times: 2})
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
 			r.must(ev, HaveBackedOff(list, "retrying 500"))

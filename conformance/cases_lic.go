@@ -36,7 +36,7 @@ func authorizeTokenCases() []*caseDef {
 			"The request \"may need to be sent again\": SHOULD succeed when LIC_5101 was transient; MUST wait > 0 before the retry.", src, knoxerr.LIC5101).
 			needs(target.OpExchangeCode, target.OpAuthorizeToken).tune(judgedBackoff).scenario(func(r *caseRun) {
 			prepare(r)
-			r.script(auth, once(knoxerr.LIC5101))
+			r.script(auth, knoxtest.Step{Code: knoxerr.LIC5101, Times: 2})
 			r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{})
 			ev := r.ev()
 			r.must(ev, HaveBackedOff(auth, "retrying LIC_5101"))

@@ -19,7 +19,7 @@ func networkCases() []*caseDef {
 			"SHOULD retry an idempotent GET whose connection was reset before the response, with backoff, bounded.",
 			sourceBehaviours).
 			needs(target.OpListDevices).tune(judgedBackoff).scenario(func(r *caseRun) {
-			r.script(list, knoxtest.Step{Fault: knoxtest.FaultReset})
+			r.script(list, knoxtest.Step{Fault: knoxtest.FaultReset, Times: 2})
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
 			r.should(ev, HaveBackedOff(list, "retrying after a reset"))

@@ -71,8 +71,9 @@ func matrixRoutes() []matrixRoute {
 func matrixFaults() []matrixFault {
 	return []matrixFault{
 		{Name: "429", What: "429 with Retry-After: 1", step: knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: "1"}},
-		{Name: "500", What: "a one-off 500", step: knoxtest.Step{Code: knoxerr.HTTPInternalServerError}},
-		{Name: "reset", What: "a connection reset before the response", step: knoxtest.Step{Fault: knoxtest.FaultReset}},
+		// Twice, so that a client that retries shows two delays, not one draw.
+		{Name: "500", What: "a 500, twice", step: knoxtest.Step{Code: knoxerr.HTTPInternalServerError, Times: 2}},
+		{Name: "reset", What: "a connection reset before the response, twice", step: knoxtest.Step{Fault: knoxtest.FaultReset, Times: 2}},
 		{Name: "hang", What: "a server that never answers", step: knoxtest.Step{Fault: knoxtest.FaultHang, Times: knoxtest.Forever}},
 	}
 }

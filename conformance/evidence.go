@@ -87,23 +87,33 @@ func (ev *Evidence) retryGaps(xs []knoxtest.Exchange) []time.Duration {
 	return out
 }
 
-// turnaround is how long the client took, in the call during which x arrived,
-// from being asked (the invoke) to its first request reaching the server: its
-// own work for a request without any wait (the adapter's dispatch, signing a
-// JWT, connecting), on this machine under its present load. A retry sent that
-// fast after a reply was sent without waiting. Zero when unknown.
-func (ev *Evidence) turnaround(x knoxtest.Exchange) time.Duration {
-	i := ev.callOf(x)
-	if i < 0 {
-		return 0
-	}
-	rec := ev.Invokes[i]
-	for _, y := range ev.Journal {
-		if !y.Time.Before(rec.Started) {
-			return max(0, y.Time.Sub(rec.Started))
+// turnaround is the longest the client took, anywhere in the case, to send a
+// request it had no reason to wait for: from being asked (an invoke) to its
+// first request reaching the server, and from a successful reply to the next
+// request of the same call on another route (a token, then the call it was
+// for). That is the client's own work for a request (the adapter's dispatch,
+// signing a JWT, connecting) on this machine under its present load; a retry
+// sent that fast after a reply was sent without waiting. Zero when unknown.
+func (ev *Evidence) turnaround() time.Duration {
+	var longest time.Duration
+	for _, rec := range ev.Invokes {
+		if rec.Started.IsZero() {
+			continue
+		}
+		for _, y := range ev.Journal {
+			if !y.Time.Before(rec.Started) {
+				longest = max(longest, y.Time.Sub(rec.Started))
+				break
+			}
 		}
 	}
-	return 0
+	for i := 1; i < len(ev.Journal); i++ {
+		prev, next := ev.Journal[i-1], ev.Journal[i]
+		if prev.Route != next.Route && prev.Status >= 200 && prev.Status < 300 && prev.Fault == knoxtest.FaultNone && ev.sameCall(prev, next) {
+			longest = max(longest, next.At-replied(prev))
+		}
+	}
+	return longest
 }
 
 // window is the part of the journal the checks consider.

@@ -61,8 +61,9 @@ const (
 	// hotLoopGap is how much longer than its own no-wait turnaround a client
 	// must take, on average, to send a retry for it to count as having waited.
 	// Full jitter (a delay drawn from [0, cap]) may draw one tiny delay, rarely
-	// several, and a rerun confirms the verdict (Noisy); the cases that judge
-	// backoff advise a 100 ms base delay so that such draws stay rare.
+	// several, and reruns confirm the verdict (Noisy); the cases that judge
+	// backoff advise a 250 ms base delay and fault twice, so that such draws
+	// stay rare.
 	hotLoopGap = 2 * time.Millisecond
 	// attemptBound is the most requests one failing call may make before the
 	// suite calls it unbounded (the advised maxAttempts is 4).
@@ -361,12 +362,13 @@ func HaveRetriedBy(route knoxtest.Route, at time.Time, why string) *Requirement 
 }
 
 // HaveBackedOff: the client waited before retrying route. A hot loop sends its
-// next attempt as fast as it can do the work of a request: about as fast as it
-// turned the suite's invoke into its first request (Evidence.turnaround, which
-// the machine's load stretches just as much). A retry is judged to have waited
-// when the mean time from a reply to the next attempt, within the call,
-// exceeds that turnaround by hotLoopGap. Full jitter may draw a delay that
-// small, rarely: the check is Noisy, and a rerun confirms it.
+// next attempt as fast as it can do the work of a request: no slower than the
+// slowest request it sent in the case without a reason to wait
+// (Evidence.turnaround, which the machine's load stretches just as much). A
+// retry is judged to have waited when the mean time from a reply to the next
+// attempt, within the call, exceeds that turnaround by hotLoopGap. Full jitter
+// may draw delays that small, rarely: the check is Noisy, and reruns confirm
+// it.
 func HaveBackedOff(route knoxtest.Route, why string) *Requirement {
 	return noisy(requirement("backed off",
 		fmt.Sprintf("a delay before retrying %s (%s), not a 0 ms hot loop", route, why),
@@ -381,7 +383,7 @@ func HaveBackedOff(route knoxtest.Route, why string) *Requirement {
 				sum += g
 			}
 			mean := sum / time.Duration(len(gs))
-			turn := ev.turnaround(xs[0])
+			turn := ev.turnaround()
 			if mean < turn+hotLoopGap {
 				return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", requests(route, xs), msf(mean), msf(turn))
 			}

@@ -141,6 +141,21 @@ type Run struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// HarnessError describes a failure that stopped the run (adapter would not start, …).
 	HarnessError string `json:"harnessError,omitempty"`
+	// Command is how the command ended, in a run of `knoxconform observe`.
+	Command *CommandRun `json:"command,omitempty"`
+}
+
+// CommandRun is the command `knoxconform observe` ran and judged: its own
+// exit status is recorded and shown, never judged (a correct client may well
+// make its own tests fail when it surfaces the injected faults).
+type CommandRun struct {
+	Line       string  `json:"line"`
+	ExitStatus int     `json:"exitStatus"` // -1 when it did not start or was killed by a signal
+	DurationMs float64 `json:"durationMs"`
+	// Note says why it ended when it did not end by itself (timeout, interrupt).
+	Note string `json:"note,omitempty"`
+	// OutputTail is the end of its output (stdout and stderr), redacted.
+	OutputTail string `json:"outputTail,omitempty"`
 }
 
 // Summary is summary.json.
