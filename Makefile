@@ -25,12 +25,15 @@ mutants:
 	@for m in $(MUTANTS); do $(GO) build -o $(BIN)/mutants/$$m ./fixtures/clients/mutants/$$m || exit 1; done
 
 ## conform: the main job — the whole suite against the reference client, reports in $(REPORTS)
-conform: build
-	$(BIN)/knoxconform run --target "$(BIN)/reference-client" --report-dir "$(REPORTS)" --procs $(PROCS)
+# Quiet: the console is knoxconform's own (the build's commands are not echoed; its errors still show).
+conform:
+	@$(MAKE) -s --no-print-directory build
+	@$(BIN)/knoxconform run --target "$(BIN)/reference-client" --report-dir "$(REPORTS)" --procs $(PROCS)
 
 ## test: every test (unit, suite self-tests, kill and variants matrices, analyzers, browser), lint, knoxvet's precision check, and the verdicts once more with every CPU busy
+# (scripts/testprogress prints each package as it finishes, slow tests as they finish, and what is still running when nothing has finished for 30 s)
 test: lint precision
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) run ./scripts/testprogress -count=1 -timeout 30m ./...
 	cd gclplugin && $(GO) vet ./... && $(GO) test -count=1 ./...
 	COUNT=1 ./scripts/saturated-verdicts.sh
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	_ "embed"
 	"html/template"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
@@ -72,6 +74,8 @@ type htmlCase struct {
 	// MoreAttempts counts attempts left out of the table (see maxTableRows).
 	MoreAttempts int
 	Codes        string
+	// OutcomeNote explains a reported success beside a failed check.
+	OutcomeNote string
 }
 
 // maxTableRows bounds the attempt table of one case; summary.json has them all.
@@ -158,7 +162,7 @@ func htmlCases(s *Summary) []htmlCase {
 	var out []htmlCase
 	for _, c := range s.Cases {
 		h := htmlCase{CaseResult: c, Slug: classSlug(c.Class), Failed: failedChecks(c),
-			Sources: splitSources(c.Source), Codes: strings.Join(c.Codes, " ")}
+			Sources: splitSources(c.Source), Codes: strings.Join(c.Codes, " "), OutcomeNote: OutcomeNote(c)}
 		h.Open = failing(c.Class, true) || c.UnexpectedPass
 		h.SVG = template.HTML(TimelineSVG(c, s.Run.Start)) // escaped by TimelineSVG
 		as, _ := analyse(c, s.Run.Start)
@@ -208,7 +212,7 @@ func HTML(s *Summary) ([]byte, error) {
 		AdapterName:   softwareName(s.Run.Adapter),
 		KnoxconformV:  orDefault(s.Run.Knoxconform, "(unknown)"),
 		StartedAt:     orDefault(s.Run.Start, "(unknown)"),
-		Duration:      fmtMs(s.Run.DurationMs),
+		Duration:      RunDuration(s.Run.DurationMs),
 		Args:          strings.Join(s.Run.Args, " "),
 		DocumentCodes: len(knoxerr.Catalogue()),
 	}
@@ -231,4 +235,14 @@ func HTML(s *Summary) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// RunDuration formats a run's wall time (Run.DurationMs) the one way every
+// place that shows it does — the console summary and report.html — so that
+// they never disagree: 10 ms resolution, in seconds from one second up.
+func RunDuration(ms float64) string {
+	if ms < 1000 {
+		return strconv.FormatFloat(math.Round(ms), 'f', 0, 64) + " ms"
+	}
+	return strconv.FormatFloat(math.Round(ms/10)/100, 'f', 2, 64) + " s"
 }

@@ -185,6 +185,18 @@ func TestJUnitMapsClasses(t *testing.T) {
 	if !strings.Contains(string(mustMarshal(t, ns)), `name="non-strict"`) {
 		t.Error("NON-STRICT case lacks the non-strict property")
 	}
+	// What CI renderers show: a skipped outcome whose type and message say
+	// NON-STRICT and name the SHOULD check, with the full account as output.
+	if sk := ns.children("skipped"); len(sk) != 1 || first(sk[0].attr("type")) != "NON-STRICT" ||
+		!strings.HasPrefix(first(sk[0].attr("message")), "NON-STRICT: SHOULD ") {
+		t.Errorf("NON-STRICT case should be <skipped type=\"NON-STRICT\"> naming its SHOULD check, got %s", mustMarshal(t, ns))
+	}
+	if out := ns.children("system-out"); len(out) != 1 || !strings.Contains(out[0].Text, "SHOULD check failed") {
+		t.Errorf("NON-STRICT case lacks its account in <system-out>, got %s", mustMarshal(t, ns))
+	}
+	if !strings.Contains(string(b), `name="non-strict.cases" value="1"`) {
+		t.Error("the run's properties do not count the NON-STRICT cases")
+	}
 
 	un := findCase(t, b, "sa/AUT_1802/no-retry")
 	if sk := un.children("skipped"); len(sk) != 1 || !strings.Contains(first(sk[0].attr("message")), "sa.exchangeCode not implemented") {
@@ -198,8 +210,8 @@ func TestJUnitMapsClasses(t *testing.T) {
 	s.Run.Strict = true
 	Finalize(s)
 	strict := junitOf(t, s)
-	if len(findCase(t, strict, "server/500/backoff-grows").children("failure")) != 1 {
-		t.Error("NON-STRICT case is not a failure under --strict")
+	if sc := findCase(t, strict, "server/500/backoff-grows"); len(sc.children("failure")) != 1 || len(sc.children("skipped")) != 0 {
+		t.Error("NON-STRICT case is not (only) a failure under --strict")
 	}
 	if p := checkJUnitStructure(strict); len(p) > 0 {
 		t.Fatalf("strict junit.xml is malformed:\n%s", strings.Join(p, "\n"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -206,28 +207,30 @@ func TimelineSVG(c CaseResult, runStart string) string {
 		}
 		return plotLeft + math.Min(ms, maxX)/maxX*plotW
 	}
-	plotH := float64(len(lanes)) * laneH
-	height := topMargin + plotH + axisH + legendH
+
+	lay := layoutTimeline(as, len(lanes), x, plotLeft, timingBad, anyEarly)
+	plotH := lay.height
+	height := topMargin + plotH + axisH + legendH + lay.legendExtra
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="timeline" data-case="%s" data-attempts="%d" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="%s" font-family="system-ui,-apple-system,Segoe UI,Roboto,sans-serif" font-size="11">`,
-		esc(c.ID), len(as), svgWidth, height, esc("Attempt timeline of "+c.ID))
+	fmt.Fprintf(&b, `<svg class="timeline" data-case="%s" data-attempts="%d" data-hidden-labels="%d" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="%s" font-family="system-ui,-apple-system,Segoe UI,Roboto,sans-serif" font-size="11">`,
+		esc(c.ID), len(as), lay.hidden, svgWidth, height, esc("Attempt timeline of "+c.ID))
 	fmt.Fprintf(&b, `<title>%s</title>`, esc("Attempt timeline of "+c.ID+": requests as the simulated Knox saw them"))
 
 	// Lanes and their labels.
 	for i, l := range lanes {
-		y0 := topMargin + float64(i)*laneH
+		g := lay.lanes[i]
 		fill := "#f6f8fa"
 		if i%2 == 1 {
 			fill = "#ffffff"
 		}
-		fmt.Fprintf(&b, `<rect x="0" y="%.1f" width="%.0f" height="%.0f" fill="%s"/>`, y0, svgWidth, laneH, fill)
+		fmt.Fprintf(&b, `<rect x="0" y="%.1f" width="%.0f" height="%.1f" fill="%s"/>`, g.top, svgWidth, g.h, fill)
 		method, route, _ := strings.Cut(l, " ")
 		if route == "" {
 			method, route = "", l
 		}
-		fmt.Fprintf(&b, `<text x="10" y="%.1f" font-weight="600" fill="#24292f">%s</text>`, y0+laneH/2-2, esc(method))
-		fmt.Fprintf(&b, `<text x="10" y="%.1f" fill="#57606a">%s</text>`, y0+laneH/2+13, esc(truncate(route, 26)))
+		fmt.Fprintf(&b, `<text x="10" y="%.1f" font-weight="600" fill="#24292f">%s</text>`, g.center-3, esc(method))
+		fmt.Fprintf(&b, `<text x="10" y="%.1f" fill="#57606a">%s</text>`, g.center+12, esc(truncate(route, 26)))
 	}
 
 	// Grid and axis.
@@ -239,160 +242,387 @@ func TimelineSVG(c CaseResult, runStart string) string {
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#57606a"/>`, plotLeft, axisY, svgWidth-rightMargin, axisY)
 	axisNote := "time since the case started (server clock)"
+	if lay.hidden > 0 {
+		axisNote = fmt.Sprintf("%d labels without room are in the tooltips and the table; ", lay.hidden) + axisNote
+	}
 	if omitted > 0 {
 		axisNote = fmt.Sprintf("first %d attempts drawn, %d more in the table and summary.json; ", maxDrawn, omitted) + axisNote
 	}
 	fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" text-anchor="end" fill="#57606a" font-style="italic">%s</text>`, svgWidth-rightMargin, axisY+29, esc(axisNote))
 
-	laneY := func(l int) float64 { return topMargin + float64(l)*laneH + laneH/2 + 6 }
-
-	// Retry-After windows under everything else; the labels of overlapping
-	// windows are stacked so they stay readable.
-	bandEnd := map[int]float64{}
-	bandLevel := map[int]int{}
-	for _, a := range as {
+	// Retry-After windows under everything else.
+	for i, a := range as {
 		if a.raMs < 0 {
 			continue
 		}
-		y := laneY(a.lane)
-		if end, ok := bandEnd[a.lane]; ok && math.Abs(x(a.OffsetMs+a.raMs)-x(end)) < 260 {
-			bandLevel[a.lane] = (bandLevel[a.lane] + 1) % 2
-		} else {
-			bandLevel[a.lane] = 0
-		}
-		bandEnd[a.lane] = a.OffsetMs + a.raMs
+		g := lay.lanes[a.lane]
 		x0, x1 := x(a.OffsetMs), x(a.OffsetMs+a.raMs)
 		w := math.Max(x1-x0, 1.5)
-		fmt.Fprintf(&b, `<g class="retry-after"><rect x="%.1f" y="%.1f" width="%.1f" height="78" fill="#bf8700" fill-opacity="0.12" stroke="#bf8700" stroke-dasharray="4 3"/>`, x0, y-60, w)
-		// The label sits at the window's end, where the next attempt was due;
-		// a window too narrow for it is labelled from its start instead.
-		label := "Retry-After: " + a.RetryAfter + " (#" + strconv.Itoa(a.Seq) + ") ends t+" + fmtMs(a.OffsetMs+a.raMs)
-		lw := float64(len([]rune(label))) * 5.6
-		lx, anchor := x1-4, "end"
-		if w < lw+8 {
-			lx, anchor = x0+4, "start"
+		fmt.Fprintf(&b, `<g class="retry-after"><rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#bf8700" fill-opacity="0.07" stroke="#bf8700" stroke-dasharray="4 3"/>`, x0, g.top+2, w, g.bandBottom-g.top)
+		fmt.Fprintf(&b, `<title>%s</title>`, esc(fmt.Sprintf("Attempt %d's response sent Retry-After: %s; no request should arrive before t+%s", a.Seq, a.RetryAfter, fmtMs(a.OffsetMs+a.raMs))))
+		if l, ok := lay.raLabel[i]; ok {
+			b.WriteString(l.svg("lbl lbl-retry-after", "#7d4e00", "400"))
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="%s" fill="#7d4e00" font-size="10">%s</text><title>%s</title></g>`, lx, y-50+float64(bandLevel[a.lane])*11, anchor,
-			esc(label),
-			esc(fmt.Sprintf("Attempt %d's response sent Retry-After: %s; no request should arrive before t+%s", a.Seq, a.RetryAfter, fmtMs(a.OffsetMs+a.raMs))))
+		b.WriteString(`</g>`)
 	}
 
 	// Gaps between consecutive attempts on a lane.
-	labelledBad := map[int]bool{}
-	for _, a := range as {
+	for i, a := range as {
 		if a.prev < 0 {
 			continue
 		}
 		p := as[a.prev]
-		y := laneY(a.lane) + 24
+		g := lay.lanes[a.lane]
+		y := g.bracketY
 		x1, x2 := x(p.OffsetMs), x(a.OffsetMs)
 		badGap := a.tooEarly || (timingBad && !anyEarly)
-		col, cls, wgt := "#57606a", "gap", "normal"
+		col, cls, wgt := "#57606a", "gap", "400"
 		if badGap {
 			col, cls, wgt = "#cf222e", "gap gap-bad", "700"
 		}
-		label := "Δ " + fmtMs(a.gapMs)
-		if a.tooEarly {
-			label += " < Retry-After " + fmtMs(p.raMs)
-		}
 		fmt.Fprintf(&b, `<g class="%s"><path d="M%.1f %.1f v6 M%.1f %.1f H%.1f M%.1f %.1f v6" stroke="%s" stroke-width="%s" fill="none"/>`,
 			cls, x1, y-3, x1, y, x2, x2, y-3, col, map[bool]string{true: "2", false: "1"}[badGap])
-		// Narrow gaps (a hot loop) keep their bracket but lose their label, except
-		// the first offending one, so the drawing stays readable.
-		if x2-x1 < 34 && !(badGap && !labelledBad[a.lane]) {
-			b.WriteString(`</g>`)
-			continue
+		if l, ok := lay.gapLabel[i]; ok {
+			b.WriteString(l.svg("lbl lbl-gap", col, wgt))
 		}
-		if badGap {
-			labelledBad[a.lane] = true
-		}
-		// Keep the label inside the plot even when the gap is narrow.
-		w := float64(len([]rune(label))) * 6.2
-		left := math.Min(math.Max((x1+x2)/2-w/2, plotLeft-8), svgWidth-4-w)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="%s" font-weight="%s">%s</text></g>`, left, y+15, col, wgt, esc(label))
+		b.WriteString(`</g>`)
 	}
 
 	// Markers last, so they sit on top.
-	lastLabelX := map[int]float64{}
-	lastLabel := map[int]string{}
-	lastNoteX := map[int]float64{}
-	stagger := map[int]int{}
-	for _, a := range as {
-		y := laneY(a.lane)
+	for i, a := range as {
+		g := lay.lanes[a.lane]
 		cx := x(a.OffsetMs)
 		col := statusColour(a.Attempt)
 		fill, text := "#ffffff", col
 		if a.Injected {
 			fill, text = col, "#ffffff"
 		}
-		// Labels of close markers are stacked three high; past that, and when a
-		// label would repeat its neighbour's, they are left to the tooltip and
-		// the table, which list every attempt.
-		label := statusLabel(a.Attempt)
-		showLabel := true
-		if lx, ok := lastLabelX[a.lane]; ok && cx-lx < 64 {
-			if stagger[a.lane] == 2 || label == lastLabel[a.lane] {
-				showLabel = false
-			} else {
-				stagger[a.lane]++
-			}
-		} else {
-			stagger[a.lane] = 0
-		}
-		if showLabel {
-			lastLabelX[a.lane], lastLabel[a.lane] = cx, label
-		}
-		ly := y - 14 - float64(stagger[a.lane])*12
-
 		cls := "attempt"
 		if a.note != "" {
 			cls += " note-" + a.note
 		}
+		slot, placed := lay.slot[i]
+		if !placed {
+			cls += " crowded"
+		}
 		fmt.Fprintf(&b, `<g class="%s" data-seq="%d" data-status="%d">`, esc(cls), a.Seq, a.Status)
 		fmt.Fprintf(&b, `<title>%s</title>`, esc(attemptTooltip(a)))
+		if !placed {
+			// No free slot at this time: a tick on the lane's line, so the
+			// attempt is still seen and counted; its details are in the title.
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5"/></g>`, cx, g.tickY-tickStripH/2+1, cx, g.tickY+tickStripH/2-1, col)
+			continue
+		}
+		y := g.center + float64(slot)*markerSlotH
 		switch a.note {
 		case "same-jwt", "same-jti":
-			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="13" fill="none" stroke="#cf222e" stroke-width="2.5"/>`, cx, y)
+			fmt.Fprintf(&b, `<circle class="marker-ring" cx="%.1f" cy="%.1f" r="12" fill="none" stroke="#cf222e" stroke-width="2.5"/>`, cx, y)
 		case "re-sign":
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="22" height="22" transform="rotate(45 %.1f %.1f)" fill="none" stroke="#0969da" stroke-width="2"/>`, cx-11, y-11, cx, y)
+			fmt.Fprintf(&b, `<rect class="marker-ring" x="%.1f" y="%.1f" width="16" height="16" transform="rotate(45 %.1f %.1f)" fill="none" stroke="#0969da" stroke-width="2"/>`, cx-8, y-8, cx, y)
 		case "refresh":
-			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="13" fill="none" stroke="#1b7c83" stroke-width="2" stroke-dasharray="3 2"/>`, cx, y)
+			fmt.Fprintf(&b, `<circle class="marker-ring" cx="%.1f" cy="%.1f" r="12" fill="none" stroke="#1b7c83" stroke-width="2" stroke-dasharray="3 2"/>`, cx, y)
 		}
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="8.5" fill="%s" stroke="%s" stroke-width="2"/>`, cx, y, fill, col)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9" font-weight="700" fill="%s">%d</text>`, cx, y+3.2, text, a.Seq)
-		if showLabel {
-			fmt.Fprintf(&b, `<text class="status" x="%.1f" y="%.1f" text-anchor="middle" font-weight="600" fill="%s">%s</text>`, cx, ly, col, esc(label))
+		fmt.Fprintf(&b, `<circle class="marker" cx="%.1f" cy="%.1f" r="8.5" fill="%s" stroke="%s" stroke-width="2"/>`, cx, y, fill, col)
+		fmt.Fprintf(&b, `<text class="seq" x="%.1f" y="%.1f" text-anchor="middle" font-size="9" font-weight="700" fill="%s">%d</text>`, cx, y+3.2, text, a.Seq)
+		if l, ok := lay.statusLabel[i]; ok {
+			b.WriteString(l.svg("lbl lbl-status", col, "600"))
 		}
-		ncol, nlabel := noteStyle(a.note)
-		nx, noted := lastNoteX[a.lane]
-		if a.note != "" && (!noted || cx-nx > float64(len(nlabel))*6.8+6) {
-			lastNoteX[a.lane] = cx
-			fmt.Fprintf(&b, `<text class="note" x="%.1f" y="%.1f" text-anchor="middle" font-weight="700" fill="%s">%s</text>`, cx, y+50, ncol, esc(nlabel))
+		if l, ok := lay.noteLabel[i]; ok {
+			ncol, _ := noteStyle(a.note)
+			b.WriteString(l.svg("lbl lbl-note", ncol, "700"))
 		}
 		b.WriteString(`</g>`)
 	}
 
-	// Legend.
+	// Legend, wrapped onto as many lines as it needs.
 	ly := axisY + axisH + 14
 	lx := laneLabelW
-	item := func(draw string, label string) {
-		b.WriteString(draw)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#24292f">%s</text>`, lx+14, ly+4, esc(label))
-		lx += 14 + float64(len(label))*5.6 + 18
+	item := func(draw func(lx, ly float64) string, label string) {
+		w := 14 + labelWidth(label) + 18
+		if lx+w > svgWidth-8 {
+			lx, ly = laneLabelW, ly+18
+		}
+		b.WriteString(draw(lx, ly))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-family="%s" font-size="%.0f" textLength="%.0f" lengthAdjust="spacingAndGlyphs" fill="#24292f">%s</text>`,
+			lx+14, ly+4, monoFamily, labelFont, labelWidth(label), esc(label))
+		lx += w
 	}
 	b.WriteString(`<g class="legend">`)
 	for _, e := range []struct{ col, label string }{{"#1a7f37", "2xx"}, {"#d1670a", "4xx"}, {"#bf8700", "429"}, {"#cf222e", "5xx"}, {"#57606a", "fault"}} {
-		item(fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="%s"/>`, lx+4, ly, e.col), e.label)
+		item(func(lx, ly float64) string {
+			return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="%s"/>`, lx+4, ly, e.col)
+		}, e.label)
 	}
-	item(fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="#fff" stroke="#57606a" stroke-width="1.5"/>`, lx+4, ly), "natural (hollow) / injected (filled)")
-	item(fmt.Sprintf(`<rect x="%.1f" y="%.1f" width="10" height="10" fill="#bf8700" fill-opacity="0.2" stroke="#bf8700" stroke-dasharray="2 2"/>`, lx-1, ly-5), "Retry-After window")
-	lx, ly = laneLabelW, ly+18
-	item(fmt.Sprintf(`<path d="M%.1f %.1f h12" stroke="#cf222e" stroke-width="2"/>`, lx-2, ly), "gap too short (failed timing check)")
-	item(fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="none" stroke="#cf222e" stroke-width="2"/>`, lx+4, ly), "same JWT / jti resent")
-	item(fmt.Sprintf(`<rect x="%.1f" y="%.1f" width="8" height="8" transform="rotate(45 %.1f %.1f)" fill="none" stroke="#0969da" stroke-width="1.5"/>`, lx, ly-4, lx+4, ly), "re-signed JWT")
-	item(fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="none" stroke="#1b7c83" stroke-width="1.5" stroke-dasharray="2 1"/>`, lx+4, ly), "token refresh")
+	for _, e := range legendItems {
+		item(e.draw, e.label)
+	}
 	b.WriteString(`</g></svg>`)
 	return b.String()
+}
+
+// monoFamily is the face of every laid-out label; its advance is labelAdvance.
+const monoFamily = "DejaVu Sans Mono,Menlo,Consolas,Liberation Mono,monospace"
+
+var legendItems = []struct {
+	label string
+	draw  func(lx, ly float64) string
+}{
+	{"natural (hollow) / injected (filled)", func(lx, ly float64) string {
+		return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="#fff" stroke="#57606a" stroke-width="1.5"/>`, lx+4, ly)
+	}},
+	{"Retry-After window", func(lx, ly float64) string {
+		return fmt.Sprintf(`<rect x="%.1f" y="%.1f" width="10" height="10" fill="#bf8700" fill-opacity="0.2" stroke="#bf8700" stroke-dasharray="2 2"/>`, lx-1, ly-5)
+	}},
+	{"gap too short (failed timing check)", func(lx, ly float64) string {
+		return fmt.Sprintf(`<path d="M%.1f %.1f h12" stroke="#cf222e" stroke-width="2"/>`, lx-2, ly)
+	}},
+	{"same JWT / jti resent", func(lx, ly float64) string {
+		return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="none" stroke="#cf222e" stroke-width="2"/>`, lx+4, ly)
+	}},
+	{"re-signed JWT", func(lx, ly float64) string {
+		return fmt.Sprintf(`<rect x="%.1f" y="%.1f" width="8" height="8" transform="rotate(45 %.1f %.1f)" fill="none" stroke="#0969da" stroke-width="1.5"/>`, lx, ly-4, lx+4, ly)
+	}},
+	{"token refresh", func(lx, ly float64) string {
+		return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="5" fill="none" stroke="#1b7c83" stroke-width="1.5" stroke-dasharray="2 1"/>`, lx+4, ly)
+	}},
+	{"stacked: attempts close in time", func(lx, ly float64) string {
+		return fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="3" fill="#57606a"/><circle cx="%.1f" cy="%.1f" r="3" fill="#57606a"/>`, lx+4, ly-3, lx+4, ly+4)
+	}},
+}
+
+// placedLabel is a label the layout found room for.
+type placedLabel struct {
+	text    string
+	left, y float64 // y is the baseline
+}
+
+func (l placedLabel) svg(class, colour, weight string) string {
+	return fmt.Sprintf(`<text class="%s" x="%.1f" y="%.1f" font-family="%s" font-size="%.0f" font-weight="%s" textLength="%.0f" lengthAdjust="spacingAndGlyphs" fill="%s">%s</text>`,
+		class, l.left, l.y, monoFamily, labelFont, weight, labelWidth(l.text), colour, esc(l.text))
+}
+
+// laneGeom is where a lane ended up, in SVG coordinates.
+type laneGeom struct {
+	top, h     float64
+	center     float64 // the line of slot 0's markers
+	bandBottom float64 // below the lowest marker slot
+	tickY      float64 // the strip of crowded attempts' ticks, when the lane has any
+	bracketY   float64 // the gap brackets
+}
+
+// tickStripH is the strip under a lane's markers where attempts that found no
+// free marker slot are drawn as ticks, so that they cover no marker.
+const tickStripH = 10.0
+
+type timelineLayout struct {
+	lanes                  []laneGeom
+	height                 float64 // all lanes
+	legendExtra            float64
+	slot                   map[int]int // attempt index → marker slot; absent: crowded
+	statusLabel, noteLabel map[int]placedLabel
+	raLabel, gapLabel      map[int]placedLabel
+	hidden                 int // labels without room
+}
+
+// layoutTimeline decides where every marker and label of a timeline goes:
+// markers dodge one another per lane (dodger), labels go into rows above the
+// markers (status, Retry-After) or below the gap brackets (gaps, notes) by
+// rowPlacer, most important first; then each lane is as tall as its rows.
+func layoutTimeline(as []tlAttempt, nLanes int, x func(float64) float64, plotLeft float64, timingBad, anyEarly bool) timelineLayout {
+	lay := timelineLayout{slot: map[int]int{}, statusLabel: map[int]placedLabel{}, noteLabel: map[int]placedLabel{},
+		raLabel: map[int]placedLabel{}, gapLabel: map[int]placedLabel{}}
+	type pending struct {
+		idx  int
+		text string
+		row  int
+		left float64
+	}
+	above := make([]*rowPlacer, nLanes)
+	below := make([]*rowPlacer, nLanes)
+	dodge := make([]dodger, nLanes)
+	minSlot := make([]int, nLanes)
+	maxSlot := make([]int, nLanes)
+	crowded := make([]bool, nLanes)
+	for l := range nLanes {
+		above[l] = &rowPlacer{minX: laneLabelW + 2, maxX: svgWidth - 4, maxRows: 3}
+		below[l] = &rowPlacer{minX: laneLabelW + 2, maxX: svgWidth - 4, maxRows: 3}
+	}
+
+	// Markers, in time order on each lane.
+	order := make([]int, len(as))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return x(as[order[i]].OffsetMs) < x(as[order[j]].OffsetMs) })
+	for _, i := range order {
+		a := as[i]
+		r := 10.0
+		if a.note != "" {
+			r = 14
+		}
+		if s, ok := dodge[a.lane].place(x(a.OffsetMs), r); ok {
+			lay.slot[i] = s
+			minSlot[a.lane] = min(minSlot[a.lane], s)
+			maxSlot[a.lane] = max(maxSlot[a.lane], s)
+		} else {
+			crowded[a.lane] = true
+		}
+	}
+
+	var statusP, raP, gapP, noteP []pending
+	try := func(p *rowPlacer, idx int, text string, want, shift float64, into *[]pending) bool {
+		w := labelWidth(text)
+		row, left, ok := p.place(w, want, shift)
+		if ok {
+			*into = append(*into, pending{idx, text, row, left})
+		}
+		return ok
+	}
+
+	// Above the markers: each placed marker's status, then the Retry-After
+	// windows. A status that repeats the previous one close by is left to the
+	// tooltip: a hot loop of identical answers reads better without it.
+	lastX := map[int]float64{}
+	lastText := map[int]string{}
+	for _, i := range order {
+		a := as[i]
+		if _, ok := lay.slot[i]; !ok {
+			lay.hidden++
+			continue
+		}
+		text := statusLabel(a.Attempt)
+		cx := x(a.OffsetMs)
+		if lx, ok := lastX[a.lane]; ok && text == lastText[a.lane] && cx-lx < 64 {
+			lay.hidden++
+			continue
+		}
+		w := labelWidth(text)
+		if try(above[a.lane], i, text, cx-w/2, w/2+8, &statusP) {
+			lastX[a.lane], lastText[a.lane] = cx, text
+		} else {
+			lay.hidden++
+		}
+	}
+	for i, a := range as {
+		if a.raMs < 0 {
+			continue
+		}
+		text := "Retry-After: " + a.RetryAfter + " (#" + strconv.Itoa(a.Seq) + ") ends t+" + fmtMs(a.OffsetMs+a.raMs)
+		w := labelWidth(text)
+		x0, x1 := x(a.OffsetMs), x(a.OffsetMs+a.raMs)
+		// At the window's end, where the next attempt was due; else from its start.
+		if !try(above[a.lane], i, text, x1-4-w, 24, &raP) && !try(above[a.lane], i, text, x0+4, 24, &raP) {
+			lay.hidden++
+		}
+	}
+
+	// Below the gap brackets: offending gaps first, then what the client
+	// resent or renewed, then the other gaps (narrow ones stay unlabelled).
+	gapText := func(a tlAttempt) string {
+		t := "Δ " + fmtMs(a.gapMs)
+		if a.tooEarly {
+			t += " < Retry-After " + fmtMs(as[a.prev].raMs)
+		}
+		return t
+	}
+	for pass := 0; pass < 3; pass++ {
+		for i, a := range as {
+			switch pass {
+			case 0, 2:
+				if a.prev < 0 {
+					continue
+				}
+				bad := a.tooEarly || (timingBad && !anyEarly)
+				if bad != (pass == 0) {
+					continue
+				}
+				x1, x2 := x(as[a.prev].OffsetMs), x(a.OffsetMs)
+				if !bad && x2-x1 < 34 {
+					continue
+				}
+				text := gapText(a)
+				w := labelWidth(text)
+				if !try(below[a.lane], i, text, (x1+x2)/2-w/2, 24+math.Max(0, (x2-x1)/2), &gapP) {
+					lay.hidden++
+				}
+			case 1:
+				if a.note == "" {
+					continue
+				}
+				if _, ok := lay.slot[i]; !ok {
+					continue
+				}
+				_, text := noteStyle(a.note)
+				w := labelWidth(text)
+				if !try(below[a.lane], i, text, x(a.OffsetMs)-w/2, 16, &noteP) {
+					lay.hidden++
+				}
+			}
+		}
+	}
+
+	// Lane geometry, top to bottom.
+	const pad = 4.0
+	ascent, descent := labelFont*0.928, labelFont*0.236
+	y := topMargin
+	for l := range nLanes {
+		nAbove, nBelow := max(above[l].used(), 1), max(below[l].used(), 1)
+		bandTop := y + pad + float64(nAbove)*labelRowH + 2
+		slots := float64(maxSlot[l] - minSlot[l] + 1)
+		g := laneGeom{top: y}
+		g.center = bandTop + float64(-minSlot[l])*markerSlotH + markerSlotH/2
+		g.bandBottom = bandTop + slots*markerSlotH
+		g.bracketY = g.bandBottom + 5
+		if crowded[l] {
+			g.tickY = g.bandBottom + tickStripH/2
+			g.bracketY += tickStripH
+		}
+		h := g.bracketY + 5 + float64(nBelow)*labelRowH + pad - y
+		g.h = math.Max(h, 48)
+		lay.lanes = append(lay.lanes, g)
+		y += g.h
+	}
+	lay.height = y - topMargin
+	aboveBase := func(l, row int) float64 {
+		g := lay.lanes[l]
+		bandTop := g.center - float64(-minSlot[l])*markerSlotH - markerSlotH/2
+		return bandTop - 2 - float64(row)*labelRowH - descent - 1.3
+	}
+	belowBase := func(l, row int) float64 {
+		return lay.lanes[l].bracketY + 5 + float64(row)*labelRowH + ascent + 1.3
+	}
+	for _, p := range statusP {
+		lay.statusLabel[p.idx] = placedLabel{p.text, p.left, aboveBase(as[p.idx].lane, p.row)}
+	}
+	for _, p := range raP {
+		lay.raLabel[p.idx] = placedLabel{p.text, p.left, aboveBase(as[p.idx].lane, p.row)}
+	}
+	for _, p := range gapP {
+		lay.gapLabel[p.idx] = placedLabel{p.text, p.left, belowBase(as[p.idx].lane, p.row)}
+	}
+	for _, p := range noteP {
+		lay.noteLabel[p.idx] = placedLabel{p.text, p.left, belowBase(as[p.idx].lane, p.row)}
+	}
+
+	// The legend wraps at the drawing's width; count its extra lines.
+	lx, lines := laneLabelW, 0.0
+	for _, label := range append([]string{"2xx", "4xx", "429", "5xx", "fault"}, legendLabels()...) {
+		w := 14 + labelWidth(label) + 18
+		if lx+w > svgWidth-8 {
+			lx, lines = laneLabelW, lines+1
+		}
+		lx += w
+	}
+	lay.legendExtra = math.Max(0, lines-1) * 18
+	return lay
+}
+
+func legendLabels() []string {
+	out := make([]string, len(legendItems))
+	for i, e := range legendItems {
+		out[i] = e.label
+	}
+	return out
 }
 
 func noteStyle(note string) (colour, label string) {

@@ -23,6 +23,11 @@ type ListConfig struct {
 	LabelFilter string
 	// Format is table (default), json or markdown.
 	Format string
+	// Warnings, when set, receives the same warnings run prints about a
+	// selection: a --cases glob that matches no case ID, a selection that
+	// matches nothing. The listing itself stays on the output writer, so a
+	// JSON listing stays parseable.
+	Warnings io.Writer
 }
 
 // Formats are the output formats of list (and catalog).
@@ -96,6 +101,15 @@ func List(w io.Writer, lc ListConfig) error {
 	cases, err := SelectCases(lc.Cases, lc.LabelFilter)
 	if err != nil {
 		return err
+	}
+	if lc.Warnings != nil {
+		_, unmatched, _ := focusFor(lc.Cases)
+		for _, g := range unmatched {
+			warnUnmatched(lc.Warnings, g)
+		}
+		if len(cases) == 0 {
+			fmt.Fprintln(lc.Warnings, "knoxconform: warning: the selection (--cases, --label-filter) matches no case; `knoxconform run` with it would run nothing and exit 3.")
+		}
 	}
 	return WriteCases(w, cases, format)
 }
@@ -233,4 +247,10 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
+}
+
+// warnUnmatched is the warning run and list print for a --cases glob that
+// matches no case ID.
+func warnUnmatched(w io.Writer, glob string) {
+	fmt.Fprintf(w, "knoxconform: warning: --cases %q matches no case ID (run `knoxconform list` to see them)\n", glob)
 }

@@ -44,9 +44,11 @@ func ginkgoConfig(cfg *Config) (types.SuiteConfig, types.ReporterConfig) {
 	// Shuffle every case, not only top-level containers, so the seed means
 	// something: an order dependency between cases shows up, reproducibly.
 	sc.RandomizeAllSpecs = true
+	// Ginkgo's console reporter is silenced (console.go); --verbose is ours
+	// (progress.go prints each case's timeline), so Ginkgo stays succinct and
+	// never streams GinkgoWriter to stdout.
 	rc.NoColor = cfg.NoColor
-	rc.Verbose = cfg.Verbose
-	rc.Succinct = !cfg.Verbose
+	rc.Succinct = true
 	rc.SilenceSkips = true
 	return sc, rc
 }
@@ -70,12 +72,7 @@ func orchestratorArgs(cfg *Config, suite string) []string {
 	if cfg.NoColor {
 		args = append(args, "--no-color")
 	}
-	if cfg.Verbose {
-		args = append(args, "-v")
-	} else {
-		args = append(args, "--succinct")
-	}
-	return append(args, suite)
+	return append(args, "--succinct", suite)
 }
 
 // runParallel is the parent of a parallel run. It returns once every worker

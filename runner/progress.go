@@ -13,35 +13,33 @@ import (
 )
 
 // registerProgress adds a ReportAfterEach that emits one line per finished
-// case: class, ID and duration. It runs on whichever process ran the case, so
-// in a parallel run emit forwards the line to the parent (see control.go).
+// case: class, ID and duration (with --verbose, the case's attempt timeline
+// under it). It runs on whichever process ran the case, so in a parallel run
+// emit forwards the line to the parent (see control.go). Every emitted text
+// ends with a newline: Ginkgo's console reporter is silenced (console.go), so
+// nothing else shares the line.
 func registerProgress(emit func(line string), expected map[string]string, verbose bool) {
 	ReportAfterEach(func(sr SpecReport) {
 		if line, ok := progressLine(sr, expected); ok {
-			// A trailing space leaves room for Ginkgo's "•"; anything else
-			// Ginkgo prints after a case must start on a line of its own.
-			if verbose || !sr.State.Is(types.SpecStatePassed) {
-				line += "\n"
-			} else {
-				line += " "
+			line += "\n"
+			if verbose {
+				if cr, has := suiteDecodeCase(sr); has && len(cr.Timeline) > 0 {
+					line += reports.TimelineText(cr.Timeline)
+				}
 			}
 			emit(line)
 		}
 	})
 }
 
-// consoleProgress prints progress lines among Ginkgo's own console output.
-// Ginkgo follows each passed spec with a "•" (no newline) and a failed one
-// with a block; so each of our lines starts a new line, and a passed case's
-// line leaves Ginkgo's mark at its end, where it reads as a tick:
+// consoleProgress prints progress lines to w, whole lines at a time even when
+// several goroutines (the control socket's readers) call it at once:
 //
-//	PASS        knox/4002250/resign (12ms) •
+//	PASS        knox/4002250/resign (12ms)
 //	FAIL        knox/429/backoff (1.2s)
-//	------------------------------
-//	• [FAILED] ...
 func consoleProgress(w io.Writer) func(string) {
 	lw := &lockedWriter{w: w}
-	return func(line string) { io.WriteString(lw, "\n"+line) }
+	return func(line string) { io.WriteString(lw, line) }
 }
 
 // progressLine renders one finished spec; ok is false for specs that were

@@ -39,8 +39,8 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 		}
 		return ExitError
 	}
-	if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
-		fmt.Fprintf(stderr, "knoxconform: cannot create the report directory: %v\n", err)
+	if err := prepareReportDir(cfg.ReportDir); err != nil {
+		fmt.Fprintf(stderr, "knoxconform: %v\n", err)
 		return ExitError
 	}
 	// The exit code comes from the summary this run writes: a stale one from
@@ -59,7 +59,7 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	defer closeTrace()
 
 	for _, g := range cfg.unmatched {
-		fmt.Fprintf(stderr, "knoxconform: warning: --cases %q matches no case ID (run `knoxconform list` to see them)\n", g)
+		warnUnmatched(stderr, g)
 	}
 
 	start := time.Now()
@@ -67,18 +67,46 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	// anything. (A --label-filter that matches nothing ends the same way,
 	// through Ginkgo: ReportAfterSuite runs even when no spec did.)
 	if cfg.selectsNothing() {
-		if err := writeNoCases(cfg); err != nil {
+		if err := writeNoCases(cfg, "", time.Since(start)); err != nil {
 			fmt.Fprintf(stderr, "knoxconform: %v\n", err)
 			return ExitError
 		}
 		fmt.Fprintln(stderr, "knoxconform: the selection (--cases, --label-filter) matches no case; nothing ran.")
-		return finish(cfg, summaryPath, false, time.Since(start), stdout, stderr)
+		return finish(cfg, summaryPath, false, time.Since(start), nil, stdout, stderr)
 	}
 
+	// One probe of the target before any case: an adapter that cannot start
+	// is reported once, not as an ERROR per case and per worker.
+	if err := probeTarget(cfg, trace); err != nil {
+		// A --label-filter that selects nothing is exit 3 whatever the
+		// target; ask Ginkgo's dry preview only now, when the suite will not
+		// run in this process (one process cannot preview and then run).
+		if cfg.LabelFilter != "" {
+			if sel, serr := SelectCases(cfg.Cases, cfg.LabelFilter); serr == nil && len(sel) == 0 {
+				if werr := writeNoCases(cfg, "", time.Since(start)); werr != nil {
+					fmt.Fprintf(stderr, "knoxconform: %v\n", werr)
+					return ExitError
+				}
+				fmt.Fprintln(stderr, "knoxconform: the selection (--cases, --label-filter) matches no case; nothing ran.")
+				return finish(cfg, summaryPath, false, time.Since(start), nil, stdout, stderr)
+			}
+		}
+		if werr := writeNoCases(cfg, err.Error(), time.Since(start)); werr != nil {
+			fmt.Fprintf(stderr, "knoxconform: %v\n%v\n", err, werr)
+			return ExitError
+		}
+		return finish(cfg, summaryPath, false, time.Since(start), nil, stdout, stderr)
+	}
+
+	reporter, restore := silenceGinkgoReporter()
+	defer restore()
 	var interrupted bool
+	var orchestrator []byte
 	if cfg.Procs > 1 {
 		// The tree is built only in the workers.
+		stop := captureStdout()
 		interrupted, err = runParallel(cfg, stdout, stderr, trace)
+		orchestrator = stop()
 		if err != nil {
 			fmt.Fprintf(stderr, "knoxconform: %v\n", err)
 			return ExitError
@@ -86,12 +114,46 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	} else {
 		interrupted = runSerial(cfg, stdout, trace)
 	}
-	return finish(cfg, summaryPath, interrupted, time.Since(start), stdout, stderr)
+	captured := append(reporter.bytes(), orchestrator...)
+	return finish(cfg, summaryPath, interrupted, time.Since(start), captured, stdout, stderr)
 }
 
-// writeNoCases writes the reports of a run whose selection was empty.
-func writeNoCases(cfg *Config) error {
+// prepareReportDir creates the report directory and proves, before anything
+// runs, that the reports can be written there: a directory that exists but
+// is read-only (or full) would otherwise be found only after every case ran.
+func prepareReportDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--report-dir: cannot create the report directory: %v", err)
+	}
+	f, err := os.CreateTemp(dir, ".knoxconform-write-check-*")
+	if err != nil {
+		return fmt.Errorf("--report-dir %s: the reports cannot be written there (%v); make it writable or choose another directory with --report-dir", dir, plainPathErr(err))
+	}
+	name := f.Name()
+	_, werr := f.WriteString("knoxconform checks that its reports can be written here\n")
+	cerr := f.Close()
+	rerr := os.Remove(name)
+	if err := errors.Join(werr, cerr, rerr); err != nil {
+		return fmt.Errorf("--report-dir %s: the reports cannot be written there (%v); free space or choose another directory with --report-dir", dir, err)
+	}
+	return nil
+}
+
+// plainPathErr drops the temporary file name from an *os.PathError.
+func plainPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// writeNoCases writes the reports of a run in which no case ran: the
+// selection was empty, or (harnessError) the target could not be started.
+func writeNoCases(cfg *Config, harnessError string, took time.Duration) error {
 	s := &reports.Summary{Run: cfg.suiteOptions(nil).Run}
+	s.Run.HarnessError = harnessError
+	s.Run.DurationMs = float64(took.Microseconds()) / 1000
 	if err := reports.WriteAll(cfg.ReportDir, s, types.Report{}); err != nil {
 		return fmt.Errorf("cannot write the reports: %v", err)
 	}
@@ -163,15 +225,20 @@ func openTrace(spec string, stderr io.Writer) (io.Writer, func(), error) {
 }
 
 // finish reads the summary the run wrote, prints it and picks the exit code.
-func finish(cfg *Config, summaryPath string, interrupted bool, took time.Duration, stdout, stderr io.Writer) int {
+// captured is what Ginkgo's reporter (and, in a parallel run, its
+// orchestrator) printed; it is shown only when the run ended without a
+// summary, where it may say why.
+func finish(cfg *Config, summaryPath string, interrupted bool, took time.Duration, captured []byte, stdout, stderr io.Writer) int {
 	s, err := reports.Load(summaryPath)
 	if err != nil {
+		if out := strings.TrimSpace(string(captured)); out != "" {
+			fmt.Fprintf(stderr, "knoxconform: Ginkgo, which runs the cases, said (last %d KiB at most):\n%s\n", maxCaptured>>10, ansiRe.ReplaceAllString(out, ""))
+		}
 		fmt.Fprintf(stderr, "\nknoxconform: the run ended without a usable summary (%v).\n", err)
 		fmt.Fprintf(stderr, "The suite did not finish writing its reports; the output above says why. Exit status 2 (harness error).\n")
 		return ExitError
 	}
-	fmt.Fprintln(stdout)
-	printSummary(stdout, cfg, s, summaryPath, took)
+	printSummary(stdout, cfg, s, summaryPath)
 	code := reports.ExitCode(s)
 	if code == ExitConformant || code == ExitNoCases {
 		// A run cut short proves nothing, whatever had finished by then.
@@ -187,31 +254,16 @@ func finish(cfg *Config, summaryPath string, interrupted bool, took time.Duratio
 	return code
 }
 
-func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath string, took time.Duration) {
-	var counts []string
-	total := 0
-	for _, c := range reports.Classes() {
-		counts = append(counts, fmt.Sprintf("%d %s", s.Counts[c], c))
-		total += s.Counts[c]
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "knoxconform: %s: %d cases: %s\n", s.Verdict, total, strings.Join(counts, ", "))
-	fmt.Fprintf(w, "  target %s, seed %d, %d process(es), %s\n", s.Run.Target, s.Run.Seed, max(cfg.Procs, 1), took.Round(10*time.Millisecond))
-	if s.Run.HarnessError != "" {
-		fmt.Fprintf(w, "  harness error: %s\n", s.Run.HarnessError)
-	}
-	if s.Run.Interrupted {
-		fmt.Fprintln(w, "  interrupted: not every case ran")
-	}
-	dir := filepath.Dir(summaryPath)
-	var files []string
-	for _, f := range []string{reports.SummaryJSONFile, reports.MarkdownFile, reports.HTMLFile, reports.JUnitFile, reports.GinkgoJSONFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			files = append(files, f)
-		}
-	}
-	fmt.Fprintf(w, "  reports: %s (%s)\n", dir, strings.Join(files, ", "))
+// maxDetailed caps the failures printed in full; the rest get one line each
+// (with the command that reruns them), and every detail is in the reports.
+const maxDetailed = 10
 
+// printSummary prints the end of a run: each failure once, in full (the
+// requirement, Expected/Actual per failed check, what the client reported,
+// the attempts and the rerun command), then the cases that only failed SHOULD
+// checks, unexpected passes, and last the verdict, the counts, the wall time
+// (the one in summary.json and report.html) and where the reports are.
+func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath string) {
 	var failed, unexpected, lenient []reports.CaseResult
 	for _, c := range s.Cases {
 		switch {
@@ -227,24 +279,27 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 	switch {
 	case len(failed) > 0 && len(failed) == len(s.Cases) && s.Run.HarnessError != "":
 		// Every case failed for one reason outside the client: one command, not N.
-		fmt.Fprintln(w, "\nEvery case was an ERROR because of the harness error above; fix it, then run again:")
-		fmt.Fprintf(w, "  %s\n", quoteArgs(cfg.Args))
+		fmt.Fprintf(w, "\nEvery case was an ERROR because of the harness error below; fix it, then run again:\n  %s\n", quoteArgs(cfg.Args))
 	case len(failed) > 0:
-		fmt.Fprintln(w, "\nRerun a failed case alone:")
+		failed = printSharedErrors(w, cfg, failed)
 		for i, c := range failed {
-			if i == maxRerunLines {
-				fmt.Fprintf(w, "  … and %d more (every case's command is in %s, field \"rerun\")\n", len(failed)-i, reports.SummaryJSONFile)
+			if i == maxDetailed {
+				fmt.Fprintf(w, "\n%d more failed (details in %s and %s):\n", len(failed)-i, reports.HTMLFile, reports.SummaryJSONFile)
+				for _, c := range failed[i:] {
+					fmt.Fprintf(w, "  %-11s %s\n      %s\n", c.Class, c.ID, rerunOf(cfg, c))
+				}
 				break
 			}
-			cmd := c.Rerun
-			if cmd == "" {
-				cmd = cfg.RerunCommand(c.ID)
+			if c.Rerun == "" {
+				c.Rerun = cfg.RerunCommand(c.ID)
 			}
-			fmt.Fprintf(w, "  %-11s %s\n      %s\n", c.Class, c.ID, cmd)
+			// FailureText's first line names the case: it heads the block.
+			head, body, _ := strings.Cut(reports.FailureText(c), "\n")
+			fmt.Fprintf(w, "\n--- %s\n%s", head, indent(body, "    "))
 		}
 	}
 	if len(lenient) > 0 {
-		fmt.Fprintln(w, "\nOnly SHOULD checks failed (these fail the run under --strict):")
+		fmt.Fprintln(w, "\nOnly SHOULD checks failed (these fail the run under --strict; details in the reports):")
 		for i, c := range lenient {
 			if i == maxRerunLines {
 				fmt.Fprintf(w, "  … and %d more\n", len(lenient)-i)
@@ -259,6 +314,95 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 			fmt.Fprintf(w, "  %s\n", c.ID)
 		}
 	}
+
+	var counts []string
+	total := 0
+	for _, c := range reports.Classes() {
+		counts = append(counts, fmt.Sprintf("%d %s", s.Counts[c], c))
+		total += s.Counts[c]
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "knoxconform: %s: %d cases: %s\n", s.Verdict, total, strings.Join(counts, ", "))
+	fmt.Fprintf(w, "  target %s, seed %d, %d process(es), %s\n", s.Run.Target, s.Run.Seed, max(cfg.Procs, 1), reports.RunDuration(s.Run.DurationMs))
+	if s.Run.HarnessError != "" {
+		fmt.Fprintf(w, "  harness error: %s\n", strings.ReplaceAll(s.Run.HarnessError, "\n", "\n  "))
+		if len(s.Cases) == 0 {
+			fmt.Fprintf(w, "  fix it, then run again: %s\n", quoteArgs(cfg.Args))
+		}
+	}
+	if s.Run.Interrupted {
+		fmt.Fprintln(w, "  interrupted: not every case ran")
+	}
+	dir := filepath.Dir(summaryPath)
+	var files []string
+	for _, f := range []string{reports.SummaryJSONFile, reports.MarkdownFile, reports.HTMLFile, reports.JUnitFile, reports.GinkgoJSONFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			files = append(files, f)
+		}
+	}
+	fmt.Fprintf(w, "  reports: %s (%s)\n", dir, strings.Join(files, ", "))
+}
+
+// minShared is how many ERROR cases with one reason are printed as one block.
+const minShared = 3
+
+// printSharedErrors prints once each reason that made minShared or more cases
+// ERROR (an adapter that crashes on every newClient would otherwise fill the
+// console with one identical block per case) and returns the other failures.
+func printSharedErrors(w io.Writer, cfg *Config, failed []reports.CaseResult) []reports.CaseResult {
+	byReason := map[string][]reports.CaseResult{}
+	for _, c := range failed {
+		if c.Class == reports.Error && c.Reason != "" {
+			byReason[c.Reason] = append(byReason[c.Reason], c)
+		}
+	}
+	var rest []reports.CaseResult
+	printed := map[string]bool{}
+	for _, c := range failed {
+		group := byReason[c.Reason]
+		if c.Class != reports.Error || len(group) < minShared {
+			rest = append(rest, c)
+			continue
+		}
+		if printed[c.Reason] {
+			continue
+		}
+		printed[c.Reason] = true
+		ids := make([]string, 0, len(group))
+		for _, g := range group {
+			ids = append(ids, g.ID)
+		}
+		if len(ids) > maxDetailed {
+			ids = append(ids[:maxDetailed], fmt.Sprintf("… and %d more", len(group)-maxDetailed))
+		}
+		fmt.Fprintf(w, "\n--- ERROR in %d cases, for one reason (a harness problem, not a verdict on the client)\n", len(group))
+		fmt.Fprintf(w, "    Reason: %s\n    Cases: %s\n", c.Reason, strings.Join(ids, ", "))
+		if tail := logTail(c.Stderr); tail != "" {
+			fmt.Fprintf(w, "    The adapter's log (stderr) in %s ended with:\n%s\n", c.ID, indent(tail, "    "))
+		}
+		fmt.Fprintf(w, "    Rerun one: %s\n", rerunOf(cfg, c))
+	}
+	return rest
+}
+
+func rerunOf(cfg *Config, c reports.CaseResult) string {
+	if c.Rerun != "" {
+		return c.Rerun
+	}
+	return cfg.RerunCommand(c.ID)
+}
+
+// indent prefixes every non-empty line of s.
+func indent(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			b.WriteString(prefix)
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // maxRerunLines caps the rerun commands printed; summary.json has them all.

@@ -16,7 +16,7 @@ import (
 	"github.com/knoxconform/knoxconform/runner"
 )
 
-func newListCmd(stdout io.Writer) *cobra.Command {
+func newListCmd(stdout, stderr io.Writer) *cobra.Command {
 	lc := runner.ListConfig{}
 	cmd := &cobra.Command{
 		Use:   "list [flags]",
@@ -32,6 +32,7 @@ each checks. --cases and --label-filter select exactly as they do for 'run', so
 			if err := formatFlag(lc.Format, runner.Formats); err != nil {
 				return err
 			}
+			lc.Warnings = stderr
 			return runner.List(stdout, lc)
 		},
 	}

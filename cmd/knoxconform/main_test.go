@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -350,6 +351,7 @@ func TestRunAgainstTheReferenceClient(t *testing.T) {
 	if !strings.Contains(serial.stdout, "CONFORMANT: "+strconv.Itoa(len(s1.Cases))+" cases") || !strings.Contains(serial.stdout, filepath.Join(dir, "serial")) {
 		t.Errorf("the final summary lacks the verdict, count or report directory:\n%s", serial.stdout)
 	}
+	checkOwnConsole(t, "serial", serial, s1)
 
 	// Workers run elsewhere: a --target relative to the user's directory and
 	// a trace file must still work.
@@ -369,6 +371,7 @@ func TestRunAgainstTheReferenceClient(t *testing.T) {
 			t.Errorf("--procs 2: no progress line for %s (workers' lines must reach the parent)", c.ID)
 		}
 	}
+	checkOwnConsole(t, "--procs 2", parallel, s2)
 	for _, f := range []string{"junit.xml", "report.json", "report.html", "summary.md"} {
 		if _, err := os.Stat(filepath.Join(dir, "parallel", f)); err != nil {
 			t.Errorf("--procs 2 did not write %s: %v", f, err)
@@ -537,6 +540,82 @@ func TestStrictAndExpectedFailuresDecideTheExitCode(t *testing.T) {
 		s := readSummary(t, filepath.Join(dir, "knoxconform-report"))
 		if len(s.Cases) != 1 || s.Cases[0].Class != tt.class {
 			t.Errorf("%v: want one %s case, got %+v", tt.args, tt.class, s.Cases)
+		}
+	}
+}
+
+// A passing run's console is knoxconform's own: a progress line per case, the
+// verdict with the counts, the run line with the wall time summary.json
+// records, and where the reports are. Any other line — Ginkgo's progress
+// dots, banners, "Ginkgo ran 1 suite", its own run times — fails.
+var ownPassingLine = []*regexp.Regexp{
+	regexp.MustCompile(`^$`),
+	regexp.MustCompile(`^(PASS|NON-STRICT|FAIL|XFAIL|UNSUPPORTED|ERROR) +\S+ \([0-9.]+(µs|ms|s)\)$`),
+	regexp.MustCompile(`^knoxconform: (CONFORMANT|NOT CONFORMANT|ERROR|NO CASES RAN): \d+ cases: `),
+	regexp.MustCompile(`^  target .+, seed \d+, \d+ process\(es\), [0-9.]+ m?s$`),
+	regexp.MustCompile(`^  reports: `),
+}
+
+func checkOwnConsole(t *testing.T, what string, r result, s *reports.Summary) {
+	t.Helper()
+	for _, line := range strings.Split(r.stdout, "\n") {
+		own := false
+		for _, re := range ownPassingLine {
+			own = own || re.MatchString(line)
+		}
+		if !own {
+			t.Errorf("%s: a console line knoxconform did not write: %q", what, line)
+		}
+	}
+	if strings.TrimSpace(r.stderr) != "" {
+		t.Errorf("%s: a passing run wrote to stderr:\n%s", what, r.stderr)
+	}
+	// One wall time: the console shows the one summary.json (and report.html) records.
+	if want := ", " + reports.RunDuration(s.Run.DurationMs) + "\n"; !strings.Contains(r.stdout, want) {
+		t.Errorf("%s: the console's run time is not summary.json's %q:\n%s", what, want, r.stdout)
+	}
+}
+
+func TestMissingTargetIsFoundByOneProbeBeforeAnyCase(t *testing.T) {
+	dir := t.TempDir()
+	r := knoxconform(t, dir, time.Minute, "run", "--target", "./no-such-adapter --flag", "--procs", "2")
+	if r.code != 2 {
+		t.Fatalf("want exit 2 (harness error), got %s", r)
+	}
+	all := r.stdout + r.stderr
+	if n := strings.Count(all, "no-such-adapter\": "); n != 1 {
+		t.Errorf("the reason is printed %d times, want once:\n%s", n, r)
+	}
+	if n := strings.Count(all, "\n"); n > 12 {
+		t.Errorf("%d lines for one adapter that does not start, want a few:\n%s", n, r)
+	}
+	s := readSummary(t, filepath.Join(dir, "knoxconform-report"))
+	if s.Verdict != reports.VerdictError || len(s.Cases) != 0 || !strings.Contains(s.Run.HarnessError, "no-such-adapter") {
+		t.Errorf("summary: verdict %q, %d cases, harness error %q; want ERROR, no case, the reason", s.Verdict, len(s.Cases), s.Run.HarnessError)
+	}
+}
+
+func TestUnwritableReportDirIsFoundBeforeAnyCase(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The adapter would take a minute to answer; the check must come first.
+	r := knoxconform(t, dir, 30*time.Second, "run", "--target", "sh -c 'sleep 60'", "--report-dir", filepath.Join(file, "reports"))
+	if r.code != 2 || !strings.Contains(r.stderr, "--report-dir") || r.stdout != "" {
+		t.Errorf("want exit 2 naming --report-dir and nothing run, got %s", r)
+	}
+}
+
+func TestListWarnsWhenTheSelectionMatchesNothing(t *testing.T) {
+	r := knoxconform(t, t.TempDir(), time.Minute, "list", "--cases", "nosuch/*", "--format", "json")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
+		t.Fatalf("want exit 0 and an empty JSON list, got %s", r)
+	}
+	for _, want := range []string{`--cases "nosuch/*" matches no case ID`, "matches no case"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
 	}
 }

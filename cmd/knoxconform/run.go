@@ -23,9 +23,14 @@ adapter protocol, JSON lines, on stdin/stdout, and its stderr is its log) or an
 adapter already listening on TCP (--target-addr). Each case gets its own
 simulated Knox Cloud on 127.0.0.1 and a fresh client from the adapter.
 
-One line is printed per case as it finishes (class, case ID, duration), then a
-summary with the verdict, where the reports are, and the exact command that
-reruns each failed case alone.
+Before any case, knoxconform checks that the report directory takes files and
+starts the target once to hear its hello: an adapter that cannot start is
+reported once, and nothing runs. Then one line is printed per case as it
+finishes (class, case ID, duration; with --verbose, its attempts), then each
+failure once in full (the requirement, Expected/Actual per failed check, what
+the client reported, its attempts and the command that reruns it alone), and
+last the verdict, the counts, the run's wall time (the one in the reports) and
+where the reports are.
 
 Classes: PASS; NON-STRICT (only SHOULD checks failed; fails the run with
 --strict); FAIL (a MUST check failed); XFAIL (a failure listed in
