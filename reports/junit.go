@@ -270,6 +270,9 @@ func FailureText(c CaseResult) string {
 	if c.Reason != "" {
 		fmt.Fprintf(&b, "Reason: %s\n", c.Reason)
 	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(&b, "Rerun: %s\n", n)
+	}
 	for _, ch := range failedChecks(c) {
 		fmt.Fprintf(&b, "\n%s check failed: %s\n  Expected: %s\n  Actual:   %s\n", ch.Level, ch.Name, ch.Expected, ch.Actual)
 	}
