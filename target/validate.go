@@ -128,8 +128,16 @@ func OpParams(op Op) any {
 		return &ExchangeCodeParams{}
 	case OpAuthorizeToken:
 		return &AuthorizeTokenParams{}
-	case OpAccessToken:
+	case OpAccessToken, OpOAuthRefresh, OpOAuthRevoke:
 		return &struct{}{} // no parameters; any field is a mistake
+	case OpOAuthToken:
+		return &OAuthTokenParams{}
+	case OpOAuthExchangeCode:
+		return &OAuthExchangeCodeParams{}
+	case OpKCListDevices:
+		return &KCListDevicesParams{}
+	case OpKGLock, OpKGUnlock, OpKGSendMessage:
+		return &GuardCommandParams{}
 	}
 	return nil
 }
@@ -142,20 +150,37 @@ func OpValue(op Op) any {
 		return &ListDevicesValue{}
 	case OpDeleteDevices:
 		return &DeleteDevicesValue{}
+	case OpOAuthToken, OpOAuthExchangeCode, OpOAuthRefresh:
+		return &OAuthTokenValue{}
+	case OpKCListDevices:
+		return &KCListDevicesValue{}
+	case OpKGLock, OpKGUnlock, OpKGSendMessage:
+		return &GuardCommandValue{}
 	}
 	return nil
 }
 
 // opParamsRequired lists the fields an operation's params must carry.
 var opParamsRequired = map[Op][]string{
-	OpDeleteDevices: {"devices"},
-	OpExchangeCode:  {"code"},
+	OpDeleteDevices:     {"devices"},
+	OpExchangeCode:      {"code"},
+	OpOAuthExchangeCode: {"code"},
+	OpKGLock:            {"devices"},
+	OpKGUnlock:          {"devices"},
+	OpKGSendMessage:     {"devices"},
 }
 
 // opValueRequired lists the fields a successful value of an operation must carry.
 var opValueRequired = map[Op][]string{
-	OpListDevices:   {"totalCount", "devices"},
-	OpDeleteDevices: {"success", "failed", "notFound"},
+	OpListDevices:       {"totalCount", "devices"},
+	OpDeleteDevices:     {"success", "failed", "notFound"},
+	OpOAuthToken:        {"expiresIn"},
+	OpOAuthExchangeCode: {"expiresIn"},
+	OpOAuthRefresh:      {"expiresIn"},
+	OpKCListDevices:     {"totalCount", "devices", "pages"},
+	OpKGLock:            {"success", "failed"},
+	OpKGUnlock:          {"success", "failed"},
+	OpKGSendMessage:     {"success", "failed"},
 }
 
 func checkOpParams(op Op, raw json.RawMessage) error {
@@ -246,7 +271,7 @@ func checkHello(h HelloResult) error {
 			return fmt.Errorf("hello result: operations lists %q twice", op)
 		}
 	}
-	return nil
+	return checkDeclared(h)
 }
 
 // CheckOutcome checks an invoke outcome of operation op ("" when unknown): ok and
