@@ -483,16 +483,20 @@ func (s *Server) bearer(req *request, scope string, limit *routeLimit, fn func(*
 		cl = s.oauthClients[tok.clientID]
 	}
 	s.mu.Unlock()
+	now := time.Now()
 	switch {
 	case tok == nil:
+		req.ex.BearerProblem = "unknown"
 		return challenge(knoxerr.OAuthInvalidToken, "the access token is not one this server issued")
 	case t.revoked:
+		req.ex.BearerProblem = "revoked"
 		return challenge(knoxerr.OAuthInvalidToken, "the access token was revoked")
-	case time.Now().After(t.expires):
+	case now.After(t.expires):
+		req.ex.BearerProblem, req.ex.BearerExpiredFor = "expired", now.Sub(t.expires)
 		return challenge(knoxerr.OAuthInvalidToken, "the access token has expired")
 	case !slices.Contains(t.scopes, scope):
-		r := challenge(knoxerr.OAuthInsufficientScope, "the access token lacks the scope "+scope+" this call needs")
-		return r
+		req.ex.BearerProblem = "scope"
+		return challenge(knoxerr.OAuthInsufficientScope, "the access token lacks the scope "+scope+" this call needs")
 	}
 	if cl != nil && cl.tenants != nil {
 		tenant := strings.TrimSpace(req.r.Header.Get("X-Wsm-Managed-Tenantid"))

@@ -125,8 +125,12 @@ type Exchange struct {
 	// Query is the raw query string, secrets redacted.
 	Query string `json:"query,omitempty"`
 
-	// BearerToken fingerprints the OAuth access token of a Bearer call.
-	BearerToken string `json:"bearerToken,omitempty"`
+	// BearerToken fingerprints the OAuth access token of a Bearer call;
+	// BearerProblem says why it was refused ("expired", "revoked", "unknown",
+	// "scope"), and BearerExpiredFor how long before the call it had expired.
+	BearerToken      string        `json:"bearerToken,omitempty"`
+	BearerProblem    string        `json:"bearerProblem,omitempty"`
+	BearerExpiredFor time.Duration `json:"bearerExpiredFor,omitempty"`
 	// IssuedRefresh fingerprints the refresh token an OAuth token call returned.
 	IssuedRefresh string `json:"issuedRefresh,omitempty"`
 	// Cursor is the searchAfter cursor a Knox Configure listing sent ("" for the
