@@ -114,6 +114,8 @@ func catalogue() []*caseDef {
 		defs = append(defs, tokenCases()...)
 		defs = append(defs, jwtCases()...)
 		defs = append(defs, transportSecurityCases()...)
+		defs = append(defs, oauthCases()...)
+		defs = append(defs, serviceCases()...)
 		sort.SliceStable(defs, func(i, j int) bool { return defs[i].ID < defs[j].ID })
 		catalogueDefs = defs
 		catalogueByID = make(map[string]*caseDef, len(defs))

@@ -36,8 +36,9 @@ import (
 //	scope               required for client_credentials (Knox's examples always
 //	                    send one), space-separated, each scope registered for the
 //	                    client, else invalid_scope
-//	secret in the URL   client_secret (or any credential) in the query string is
-//	                    invalid_request (RFC 6749 §2.3.1 forbids it)
+//	secret in the URL   accepted as if it were absent (Knox's answer is not
+//	                    published; RFC 6749 §2.3.1 forbids clients to send it):
+//	                    the journal keeps the redacted query, and the suite judges
 //	both Basic and body client authentication at once: invalid_request (§2.3)
 //	a reused authorization code: invalid_grant, and the tokens issued for it are
 //	                    revoked (§4.1.2)
@@ -189,15 +190,6 @@ func oauthForm(req *request) (url.Values, *reply) {
 		if len(vs) > 1 {
 			r := oauthRefusal(knoxerr.OAuthInvalidRequest, "the parameter "+strconv.Quote(truncate(k, 32))+" is repeated", false)
 			return nil, &r
-		}
-	}
-	if q := req.r.URL.Query(); len(q) > 0 {
-		for k := range q {
-			if secretParam(k) || k == "client_id" {
-				r := oauthRefusal(knoxerr.OAuthInvalidRequest, "credentials must not be sent in the URL (the query string carries "+
-					strconv.Quote(truncate(k, 32))+"); send them in the form body or HTTP Basic", false)
-				return nil, &r
-			}
 		}
 	}
 	return form, nil
@@ -571,4 +563,25 @@ func oauthHTTPStatus(c knoxerr.Code) (int, bool) {
 		return e.HTTPStatus, true
 	}
 	return 0, false
+}
+
+// OAuthMistakes lists, for each OAuth 2.0 error the token server produces from
+// a client's configuration, the configuration that provokes it (Op is the
+// adapter operation that meets it). invalid_request, unsupported_grant_type and
+// invalid_grant come from what a client sends, not from its configuration:
+// provoke those by behaviour (an expired or reused code) or Script.
+func (s *Server) OAuthMistakes() []Mistake {
+	good := s.creds
+	with := func(f func(*Credentials)) Credentials { c := good; f(&c); return c }
+	return []Mistake{
+		{Code: knoxerr.OAuthInvalidClient, Op: "oauth.token", Description: "client_secret is well-formed but not this client's",
+			Credentials: with(func(c *Credentials) { c.OAuthClientSecret = randToken() })},
+		{Code: knoxerr.OAuthInvalidClient, Op: "oauth.token", Description: "client_id is not registered",
+			Credentials: with(func(c *Credentials) { c.OAuthClientID = "knoxtest-oauth-unregistered" })},
+		{Code: knoxerr.OAuthInvalidScope, Op: "kc.listDevices", Description: "a client registered for KAI only asks for the Knox Configure scope",
+			Credentials: with(func(c *Credentials) { c.OAuthClientID, c.OAuthClientSecret = kaiOnlyOAuthClientID, kaiOnlyOAuthClientSecret })},
+		{Code: knoxerr.OAuthUnauthorizedClient, Op: "oauth.exchangeCode", Description: "a client allowed only client_credentials exchanges an authorization code",
+			Credentials: with(func(c *Credentials) { c.OAuthClientID, c.OAuthClientSecret = kaiOnlyOAuthClientID, kaiOnlyOAuthClientSecret }),
+			AuthCode:    s.IssueOAuthCode(OAuthCode{ClientID: kaiOnlyOAuthClientID, Scope: ScopeKAI})},
+	}
 }

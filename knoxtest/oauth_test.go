@@ -113,7 +113,6 @@ var _ = Describe("OAuth 2.0 token server", func() {
 		Entry("no scope", func(f url.Values, _ *map[string]string) { f.Del("scope") }, knoxerr.OAuthInvalidRequest, 400),
 		Entry("expires_in over 60 minutes", func(f url.Values, _ *map[string]string) { f.Set("expires_in", "3601") }, knoxerr.OAuthInvalidRequest, 400),
 		Entry("a JSON body", func(_ url.Values, h *map[string]string) { (*h)["Content-Type"] = "application/json" }, knoxerr.OAuthInvalidRequest, 400),
-		Entry("secret in the URL", func(_ url.Values, h *map[string]string) { (*h)["query"] = "client_secret=x" }, knoxerr.OAuthInvalidRequest, 400),
 		Entry("a client only allowed client_credentials asks for a code grant", func(f url.Values, _ *map[string]string) {
 			f.Set("client_id", "knoxtest-oauth-kai-only")
 			f.Set("client_secret", "kai-only-secret-0123456789abcdef0123456789")
