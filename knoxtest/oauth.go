@@ -579,9 +579,13 @@ func (s *Server) OAuthMistakes() []Mistake {
 		{Code: knoxerr.OAuthInvalidClient, Op: "oauth.token", Description: "client_id is not registered",
 			Credentials: with(func(c *Credentials) { c.OAuthClientID = "knoxtest-oauth-unregistered" })},
 		{Code: knoxerr.OAuthInvalidScope, Op: "kc.listDevices", Description: "a client registered for KAI only asks for the Knox Configure scope",
-			Credentials: with(func(c *Credentials) { c.OAuthClientID, c.OAuthClientSecret = kaiOnlyOAuthClientID, kaiOnlyOAuthClientSecret })},
+			Credentials: with(func(c *Credentials) {
+				c.OAuthClientID, c.OAuthClientSecret = kaiOnlyOAuthClientID, kaiOnlyOAuthClientSecret
+			})},
 		{Code: knoxerr.OAuthUnauthorizedClient, Op: "oauth.exchangeCode", Description: "a client allowed only client_credentials exchanges an authorization code",
-			Credentials: with(func(c *Credentials) { c.OAuthClientID, c.OAuthClientSecret = kaiOnlyOAuthClientID, kaiOnlyOAuthClientSecret }),
-			AuthCode:    s.IssueOAuthCode(OAuthCode{ClientID: kaiOnlyOAuthClientID, Scope: ScopeKAI})},
+			Credentials: with(func(c *Credentials) {
+				c.OAuthClientID, c.OAuthClientSecret = kaiOnlyOAuthClientID, kaiOnlyOAuthClientSecret
+			}),
+			AuthCode: s.IssueOAuthCode(OAuthCode{ClientID: kaiOnlyOAuthClientID, Scope: ScopeKAI})},
 	}
 }
