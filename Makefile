@@ -28,10 +28,11 @@ mutants:
 conform: build
 	$(BIN)/knoxconform run --target "$(BIN)/reference-client" --report-dir "$(REPORTS)" --procs $(PROCS)
 
-## test: every test (unit, suite self-tests, kill matrix, analyzers, browser), lint and knoxvet's precision check
+## test: every test (unit, suite self-tests, kill and variants matrices, analyzers, browser), lint, knoxvet's precision check, and the verdicts once more with every CPU busy
 test: lint precision
 	$(GO) test -count=1 -timeout 30m ./...
 	cd gclplugin && $(GO) vet ./... && $(GO) test -count=1 ./...
+	COUNT=1 ./scripts/saturated-verdicts.sh
 
 ## precision: knoxvet reports exactly what stock vet does on the standard library and every dependency
 precision:
@@ -45,17 +46,19 @@ lint:
 	$(GO) build -o $(BIN)/knoxvet ./cmd/knoxvet
 	$(GO) vet -vettool=$(BIN)/knoxvet ./...
 
-## bench: server throughput, suite wall time (serial vs parallel), knoxvet overhead
+## bench: server throughput, suite wall time (serial vs parallel), knoxvet overhead, verdicts under saturated CPUs (100 runs per correct client, 20 per mutant: hours)
 bench: build
 	$(GO) test -run='^$$' -bench=. -benchtime=2s ./knoxtest/
 	./scripts/bench-suite.sh
 	./scripts/bench-knoxvet.sh
+	COUNT=100 MUTANT_COUNT=20 ./scripts/saturated-verdicts.sh
 
 ## docs: regenerate the docs that are generated from code
 docs: build
 	$(GO) generate ./target
 	$(BIN)/knoxconform catalog --format markdown > docs/codes.md
 	$(GO) test ./fixtures/clients/mutants -run TestCasesDoc -update
+	$(GO) test ./observe -run TestDocObserve -update
 	$(BIN)/knoxvet help -markdown > docs/analyzers.md
 
 clean:

@@ -38,6 +38,9 @@ type caseDef struct {
 	timeout time.Duration
 	// run is the scenario and its checks.
 	run func(r *caseRun)
+	// runWide cases judge the whole run (every case, client and worker): they
+	// run last, on process 1, after every other case.
+	runWide bool
 }
 
 // defaultSpecTimeout leaves room for a few invokes that each run to the advised timeout plus
@@ -90,6 +93,7 @@ func (d *caseDef) with(opts ...knoxtest.Option) *caseDef {
 	return d
 }
 func (d *caseDef) limit(t time.Duration) *caseDef             { d.timeout = t; return d }
+func (d *caseDef) wholeRun() *caseDef                         { d.runWide = true; return d }
 func (d *caseDef) tune(f func(*target.ClientConfig)) *caseDef { d.config = f; return d }
 func (d *caseDef) scenario(f func(r *caseRun)) *caseDef       { d.run = f; return d }
 
@@ -116,6 +120,10 @@ func catalogue() []*caseDef {
 		defs = append(defs, transportSecurityCases()...)
 		defs = append(defs, oauthCases()...)
 		defs = append(defs, serviceCases()...)
+		defs = append(defs, stateCases()...)
+		defs = append(defs, surfaceCases()...)
+		defs = append(defs, routeCases()...)
+		defs = append(defs, successCases()...)
 		sort.SliceStable(defs, func(i, j int) bool { return defs[i].ID < defs[j].ID })
 		for _, d := range defs {
 			d.Schemes, d.Services = d.schemes(), d.services()
@@ -127,6 +135,12 @@ func catalogue() []*caseDef {
 		}
 	})
 	return catalogueDefs
+}
+
+// catalogueByIDs is every case by ID.
+func catalogueByIDs() map[string]*caseDef {
+	catalogue()
+	return catalogueByID
 }
 
 // Cases returns every case, in ID order.

@@ -53,6 +53,7 @@ func httpCases() []*caseDef {
 			}
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
+			r.precondition(ev, HaveMadeAtLeast(list, 1, "the call reached the server"))
 			r.must(ev, HaveMadeNoSecondRequest(list, named(knoxerr.HTTPForbidden)))
 			r.must(ev, HaveFailed())
 			r.should(ev, HaveSurfacedStatus(403))
@@ -66,6 +67,19 @@ func httpCases() []*caseDef {
 			"SHOULD send Accept: application/json on every call (a server that cannot honour Accept answers 406).", src, knoxerr.HTTPNotAcceptable).
 			needs(target.OpListDevices).scenario(func(r *caseRun) {
 			r.invoke(target.OpListDevices, firstPage)
+			r.should(r.ev(), HaveSentHeaderOnEvery("Accept", "application/json"))
+		}),
+
+		newCase("http/406/accept-everywhere", knoxerr.SHOULD, "Accept: application/json on retries, token and Samsung Account requests too",
+			"SHOULD send Accept: application/json on every request: retries, token requests and Samsung Account calls, not only the first call.", src, knoxerr.HTTPNotAcceptable).
+			needs(target.OpListDevices, target.OpExchangeCode, target.OpAuthorizeToken).scenario(func(r *caseRun) {
+			// Each route answers once with a reply every client retries.
+			r.script(knoxtest.RouteAccessToken, once(knoxerr.APIKeyNonUniqueJWTID))
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests})
+			r.invoke(target.OpListDevices, firstPage)
+			r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: r.authCode()})
+			r.script(knoxtest.RouteSAAuthorize, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests})
+			r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{})
 			r.should(r.ev(), HaveSentHeaderOnEvery("Accept", "application/json"))
 		}),
 
@@ -95,7 +109,7 @@ func httpCases() []*caseDef {
 		newCase("http/429/backoff", knoxerr.MUST, "bounded backoff when 429 has no Retry-After",
 			"MUST back off (delay > 0, SHOULD grow) when Retry-After is absent — a 0 ms retry is a hot loop. MUST bound attempts.",
 			src+"; "+sourceRetryAfter, knoxerr.HTTPTooManyRequests).
-			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			needs(target.OpListDevices).tune(judgedBackoff).scenario(func(r *caseRun) {
 			r.script(list, always(knoxerr.HTTPTooManyRequests))
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
@@ -109,7 +123,7 @@ func httpCases() []*caseDef {
 
 		newCase("http/500/bounded-backoff", knoxerr.MUST, "bounded, growing backoff on 500",
 			behaviour(knoxerr.HTTPInternalServerError), src, knoxerr.HTTPInternalServerError).
-			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			needs(target.OpListDevices).tune(judgedBackoff).scenario(func(r *caseRun) {
 			r.script(list, always(knoxerr.HTTPInternalServerError))
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
@@ -123,12 +137,12 @@ func httpCases() []*caseDef {
 
 		newCase("http/500/transient", knoxerr.MUST, "recover from a one-off 500",
 			"SHOULD succeed when the fault was transient; MUST wait > 0 before the retry.", src, knoxerr.HTTPInternalServerError).
-			needs(target.OpListDevices).scenario(func(r *caseRun) {
-			r.script(list, once(knoxerr.HTTPInternalServerError))
+			needs(target.OpListDevices).tune(judgedBackoff).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPInternalServerError, Times: 2})
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
 			r.must(ev, HaveBackedOff(list, "retrying 500"))
-			r.should(ev, HaveSucceeded("the 500 happened once"))
+			r.should(ev, HaveSucceededOrNotRetried(list, "the 500 happened once"))
 		}),
 
 		noRetryInjected("http/501/no-retry", knoxerr.HTTPNotImplemented, target.OpListDevices, src),

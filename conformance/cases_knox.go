@@ -110,6 +110,9 @@ func knoxCloudCases() []*caseDef {
 			r.must(ev, NeverReusedRejectedToken(list))
 			r.must(ev, HaveMadeAtMost(tok, 1, "at most one new token"))
 			r.must(ev, HaveMadeAtMost(list, 2, "no loop"))
+			// A later call must not bring the rejected token back.
+			r.invoke(target.OpListDevices, firstPage)
+			r.must(r.since(from), NeverReusedRejectedToken(list))
 		}),
 
 		newCase("knox/4032252/bounded", knoxerr.MUST, "no loop while 4032252 ACCESS_TOKEN_INVALID persists",

@@ -20,7 +20,7 @@ func authorizeTokenCases() []*caseDef {
 
 		newCase("lic/LIC_5101/bounded-backoff", knoxerr.MUST, "bounded backoff while LIC_5101 persists",
 			behaviour(knoxerr.LIC5101)+" If it retries: MUST wait > 0 between attempts.", src, knoxerr.LIC5101).
-			needs(target.OpExchangeCode, target.OpAuthorizeToken).scenario(func(r *caseRun) {
+			needs(target.OpExchangeCode, target.OpAuthorizeToken).tune(judgedBackoff).scenario(func(r *caseRun) {
 			prepare(r)
 			r.script(auth, always(knoxerr.LIC5101))
 			r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{})
@@ -34,13 +34,13 @@ func authorizeTokenCases() []*caseDef {
 
 		newCase("lic/LIC_5101/transient", knoxerr.MUST, "recover from a one-off LIC_5101",
 			"The request \"may need to be sent again\": SHOULD succeed when LIC_5101 was transient; MUST wait > 0 before the retry.", src, knoxerr.LIC5101).
-			needs(target.OpExchangeCode, target.OpAuthorizeToken).scenario(func(r *caseRun) {
+			needs(target.OpExchangeCode, target.OpAuthorizeToken).tune(judgedBackoff).scenario(func(r *caseRun) {
 			prepare(r)
-			r.script(auth, once(knoxerr.LIC5101))
+			r.script(auth, knoxtest.Step{Code: knoxerr.LIC5101, Times: 2})
 			r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{})
 			ev := r.ev()
 			r.must(ev, HaveBackedOff(auth, "retrying LIC_5101"))
-			r.should(ev, HaveSucceeded("LIC_5101 happened once"))
+			r.should(ev, HaveSucceededOrNotRetried(auth, "LIC_5101 happened once"))
 		}),
 	}
 }

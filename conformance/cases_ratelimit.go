@@ -9,6 +9,9 @@ import (
 	"github.com/knoxconform/knoxconform/target"
 )
 
+// jitterCalls is how many calls meet the same 429 at once in ratelimit/jitter.
+const jitterCalls = 8
+
 // rateLimitCases: BEHAVIOURS.md §2, the Retry-After forms real clients get wrong.
 func rateLimitCases() []*caseDef {
 	list := knoxtest.RouteListDevices
@@ -50,7 +53,7 @@ func rateLimitCases() []*caseDef {
 		newCase("ratelimit/retry-after-garbage", knoxerr.MUST, "back off when Retry-After is unparseable",
 			"MUST fall back to a backoff > 0 when Retry-After cannot be parsed (\"soon\"); a 0 ms retry is a hot loop.",
 			src, knoxerr.HTTPTooManyRequests).
-			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			needs(target.OpListDevices).tune(judgedBackoff).scenario(func(r *caseRun) {
 			r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: "soon", Times: 2})
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
@@ -71,6 +74,40 @@ func rateLimitCases() []*caseDef {
 			r.should(ev, HaveReturnedWithin(time.Second, "no point waiting for a day"))
 			r.should(ev, HaveSurfacedKind(knoxerr.KindRateLimited))
 		}),
+
+		newCase("ratelimit/retry-after-persisting", knoxerr.MUST, "honour every Retry-After while 429 persists, and stop",
+			"MUST honour EVERY Retry-After, not only the first; MUST bound the attempts while 429 persists; SHOULD give up and report rate_limited.",
+			src, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).
+			// A long timeout, so that a client that does not bound its attempts has
+			// room to show it; three attempts advised, so that a bounded one is done
+			// after two waits.
+			tune(func(c *target.ClientConfig) { c.TimeoutMs, c.MaxAttempts = 12000, 3 }).limit(40 * time.Second).
+			scenario(func(r *caseRun) {
+				r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: "1", Times: knoxtest.Forever})
+				r.invoke(target.OpListDevices, firstPage)
+				ev := r.ev()
+				r.must(ev, HaveWaitedAtLeast(list, time.Second, "every 429 says Retry-After: 1"))
+				r.must(ev, HaveMadeAtMost(list, attemptBound, "attempts are bounded while 429 persists; the advised maxAttempts is 3"))
+				r.must(ev, HaveFailed())
+				r.should(ev, HaveSurfacedKind(knoxerr.KindRateLimited))
+			}),
+
+		newCase("ratelimit/jitter", knoxerr.SHOULD, "no lockstep retries across calls",
+			"Clients that meet the same 429 at the same moment SHOULD NOT retry in lockstep: the backoff is randomised (full, equal or decorrelated jitter).",
+			src).
+			needs(target.OpListDevices).requires("concurrency").
+			tune(func(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 500, 2000 }).
+			scenario(func(r *caseRun) {
+				// The token first, so that the eight calls reach the resource together.
+				r.invoke(target.OpListDevices, firstPage)
+				from := r.mark()
+				r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, Times: jitterCalls})
+				r.invokeConcurrently(jitterCalls, target.OpListDevices, firstPage)
+				ev := r.since(from)
+				r.precondition(ev, HaveMadeAtLeast(list, jitterCalls, "the concurrent calls reached the server"))
+				r.should(ev, HaveSpreadRetries(list, jitterCalls))
+			}),
 
 		newCase("ratelimit/503-retry-after", knoxerr.SHOULD, "503 with Retry-After treated like 429",
 			"A gateway's 503 with Retry-After SHOULD be handled as 429: wait the advised delay, then retry.",

@@ -36,6 +36,15 @@ func transportSecurityCases() []*caseDef {
 			r.should(ev, HaveSurfacedKind(knoxerr.KindNetwork))
 		}),
 
+		newCase("tls/private-ca", knoxerr.MUST, "trust the CA file it is given",
+			"MUST reach a server whose certificate chains to the CA file it was given: a client that ignores the CA file and knows only the system roots cannot work against a private-CA deployment.",
+			sourceBehaviours).
+			needs(target.OpListDevices).with(knoxtest.WithTLS()).scenario(func(r *caseRun) {
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveSucceeded("the server's certificate chains to the CA file the client was given"))
+		}),
+
 		newCase("secrets/placement", knoxerr.MUST, "secrets only where documented",
 			"client_secret and the private key MUST never appear in a URL query or in a header other than where documented.",
 			sourceBehaviours).

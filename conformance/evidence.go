@@ -32,6 +32,88 @@ type Evidence struct {
 	// judge the last one.
 	Invokes []invokeRecord
 	Config  target.ClientConfig
+	// Lag is the longest the suite's own process was kept from running during
+	// the case (a timer's overshoot, sampled): the load on the machine, which
+	// delays a client just as much. Upper bounds on time allow it.
+	Lag time.Duration
+}
+
+// lagNote says, for a failed upper bound, how loaded the machine was.
+func (ev *Evidence) lagNote() string {
+	if ev.Lag < time.Millisecond {
+		return ""
+	}
+	return fmt.Sprintf(" (allowing %d ms of scheduling lag measured during the case)", ms(ev.Lag))
+}
+
+// callOf is the index of the invoke during which x arrived, -1 when none or
+// when invokes overlapped (concurrent calls cannot be told apart by time).
+func (ev *Evidence) callOf(x knoxtest.Exchange) int {
+	found := -1
+	for i, rec := range ev.Invokes {
+		if rec.Started.IsZero() {
+			continue
+		}
+		end := rec.Started.Add(rec.Elapsed)
+		if x.Time.Before(rec.Started) || x.Time.After(end) {
+			continue
+		}
+		if found >= 0 {
+			return -1
+		}
+		found = i
+	}
+	return found
+}
+
+// sameCall is whether a and b may belong to one call of the client: true unless
+// each arrived during a different invoke. Waits are owed within a call; the gap
+// between two calls is the suite's timing.
+func (ev *Evidence) sameCall(a, b knoxtest.Exchange) bool {
+	ca, cb := ev.callOf(a), ev.callOf(b)
+	return ca < 0 || cb < 0 || ca == cb
+}
+
+// retryGaps are, for consecutive requests of xs that belong to the same call,
+// the time from the end of the server's reply to the next request's arrival:
+// how long the client took to send the next attempt.
+func (ev *Evidence) retryGaps(xs []knoxtest.Exchange) []time.Duration {
+	var out []time.Duration
+	for i := 1; i < len(xs); i++ {
+		if ev.sameCall(xs[i-1], xs[i]) {
+			out = append(out, max(0, xs[i].At-replied(xs[i-1])))
+		}
+	}
+	return out
+}
+
+// turnaround is the longest the client took, anywhere in the case, to send a
+// request it had no reason to wait for: from being asked (an invoke) to its
+// first request reaching the server, and from a successful reply to the next
+// request of the same call on another route (a token, then the call it was
+// for). That is the client's own work for a request (the adapter's dispatch,
+// signing a JWT, connecting) on this machine under its present load; a retry
+// sent that fast after a reply was sent without waiting. Zero when unknown.
+func (ev *Evidence) turnaround() time.Duration {
+	var longest time.Duration
+	for _, rec := range ev.Invokes {
+		if rec.Started.IsZero() {
+			continue
+		}
+		for _, y := range ev.Journal {
+			if !y.Time.Before(rec.Started) {
+				longest = max(longest, y.Time.Sub(rec.Started))
+				break
+			}
+		}
+	}
+	for i := 1; i < len(ev.Journal); i++ {
+		prev, next := ev.Journal[i-1], ev.Journal[i]
+		if prev.Route != next.Route && prev.Status >= 200 && prev.Status < 300 && prev.Fault == knoxtest.FaultNone && ev.sameCall(prev, next) {
+			longest = max(longest, next.At-replied(prev))
+		}
+	}
+	return longest
 }
 
 // window is the part of the journal the checks consider.

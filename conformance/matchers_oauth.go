@@ -19,6 +19,11 @@ import (
 // the request was in flight when it ended.
 const expiredBearerSlack = 150 * time.Millisecond
 
+// afterRejectionMinGap is the smallest gap after a rejection that counts as a
+// deliberate wait (the advised base delay is 25 ms; half of it is the least
+// equal jitter draws).
+const afterRejectionMinGap = 5 * time.Millisecond
+
 // HaveSurfacedOAuthError: the last invoke failed carrying the OAuth 2.0 error
 // code (invalid_client, invalid_grant, …), in any letter case.
 func HaveSurfacedOAuthError(code knoxerr.Code) *Requirement {
@@ -274,7 +279,7 @@ func HaveBackedOffAfter(route knoxtest.Route, status int) *Requirement {
 				if xs[i].Status != status {
 					continue
 				}
-				if gap := xs[i+1].At - xs[i].At; gap < minBackoff {
+				if gap := xs[i+1].At - xs[i].At; gap < afterRejectionMinGap {
 					return false, fmt.Sprintf("%s: request #%d came %.1f ms after the %d", requests(route, xs), xs[i+1].Seq, float64(gap.Microseconds())/1000, status)
 				}
 			}

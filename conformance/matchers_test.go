@@ -59,9 +59,23 @@ func TestTimingMatchers(t *testing.T) {
 	if ok, _ := judge(t, HaveBackedOff(list, "500"), jittered); !ok {
 		t.Error("one short jittered delay (3 ms, then 27 ms) judged as a hot loop")
 	}
-	tight := &Evidence{Journal: journal(list, []int{0, 2, 4, 6}, []int{429, 429, 429, 429})}
-	if ok, msg := judge(t, HaveBackedOff(list, "429"), tight); ok || !strings.Contains(msg, "mean delay 2.0 ms") {
-		t.Errorf("2 ms gaps judged as backoff: %s", msg)
+	// A loaded client that needs 3 ms to turn an invoke into a request, and
+	// retries 3 ms after each reply, retries without waiting.
+	slow := &Evidence{Journal: journal(list, []int{0, 3, 6, 9}, []int{429, 429, 429, 429})}
+	base := time.Now()
+	for i := range slow.Journal {
+		slow.Journal[i].Time = base.Add(slow.Journal[i].At)
+	}
+	slow.Invokes = []invokeRecord{{Started: base.Add(-3 * time.Millisecond), Elapsed: time.Second}}
+	if ok, msg := judge(t, HaveBackedOff(list, "429"), slow); ok || !strings.Contains(msg, "mean delay 3.00 ms") {
+		t.Errorf("retries as fast as the client's own turnaround judged as backoff: %s", msg)
+	}
+	waited := &Evidence{Journal: journal(list, []int{0, 30, 90}, []int{429, 429, 429}), Invokes: slow.Invokes}
+	for i := range waited.Journal {
+		waited.Journal[i].Time = base.Add(waited.Journal[i].At)
+	}
+	if ok, msg := judge(t, HaveBackedOff(list, "429"), waited); !ok {
+		t.Errorf("30 ms and 60 ms after a 3 ms turnaround judged as a hot loop: %s", msg)
 	}
 	if ok, _ := judge(t, HaveGrownDelays(list), paced); !ok {
 		t.Error("30, 60, 120 ms judged as not growing")
@@ -75,10 +89,16 @@ func TestTimingMatchers(t *testing.T) {
 	if ok, _ := judge(t, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"), early); ok {
 		t.Error("a retry 100 ms early honoured Retry-After: 1")
 	}
-	onTime := &Evidence{Journal: journal(list, []int{0, 970}, []int{429, 200})}
-	onTime.Journal[0].RetryAfter = "1"
-	if ok, _ := judge(t, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"), onTime); !ok {
-		t.Error("a retry within the 50 ms slack failed Retry-After: 1")
+	// Measured from the end of the reply: 20 ms spent answering, then 999 ms.
+	onTime := &Evidence{Journal: journal(list, []int{0, 1019}, []int{429, 200})}
+	onTime.Journal[0].RetryAfter, onTime.Journal[0].Duration = "1", 20*time.Millisecond
+	if ok, msg := judge(t, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"), onTime); !ok {
+		t.Errorf("a retry within the 1 ms timer resolution failed Retry-After: 1: %s", msg)
+	}
+	nineEarly := &Evidence{Journal: journal(list, []int{0, 1011}, []int{429, 200})}
+	nineEarly.Journal[0].RetryAfter, nineEarly.Journal[0].Duration = "1", 20*time.Millisecond
+	if ok, _ := judge(t, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"), nineEarly); ok {
+		t.Error("a retry 9 ms before Retry-After: 1 had elapsed (from the end of the reply) honoured it")
 	}
 	if ok, _ := judge(t, HaveMadeAtMost(list, attemptBound, "bounded"), &Evidence{Journal: journal(list, make([]int, 9), make([]int, 9))}); ok {
 		t.Error("9 attempts judged bounded")

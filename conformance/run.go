@@ -22,18 +22,24 @@ import (
 // window catches retries a client makes in the background after returning.
 const (
 	graceWindow = 300 * time.Millisecond
-	// giveUpSlack is how long past its advised timeout the suite waits for a
+	// giveUpSlack is how long past its operation timeout the suite waits for a
 	// client before judging that it did not give up.
-	giveUpSlack = 2 * time.Second
+	giveUpSlack = target.GiveUpSlack
 	// closeTimeout bounds closeClient, so that a client still stuck in a hung
 	// request cannot stall the next case.
-	closeTimeout = 2 * time.Second
+	closeTimeout = target.CloseClientTimeout
 )
 
 // defaultConfig is the advice every client gets unless a case tunes it.
 func defaultConfig() target.ClientConfig {
 	return target.ClientConfig{MaxAttempts: 4, BaseDelayMs: 25, MaxDelayMs: 250, TimeoutMs: 3000, MaxRetryAfterMs: 5000}
 }
+
+// judgedBackoff is the advice of the cases that judge whether a client waited
+// before a retry: a base delay well above what a client needs to send a
+// request, so that even full jitter (a delay drawn from [0, base]) rarely
+// draws one that looks like none.
+func judgedBackoff(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 250, 1000 }
 
 // caseRun is one execution of a case: its server, its client and the record
 // of what happened. Scenario code calls its methods from the spec goroutine.
@@ -58,6 +64,14 @@ type caseRun struct {
 	res            *reports.CaseResult
 	mustFailures   []string
 	shouldFailures []string
+	// firmFailures counts failed MUST/SHOULD checks that are not Noisy: a case
+	// with any of them is not rerun.
+	firmFailures int
+	lag          *lagMonitor
+	// superseded is set on a run that a confirming rerun replaced: its
+	// resources are released, its evidence is not reported.
+	superseded bool
+	cleaned    bool
 }
 
 // harness ends the case as ERROR: a failure of the adapter or the suite, never
@@ -84,19 +98,62 @@ func (r *caseRun) skip(reason string) {
 func (r *caseRun) script(route knoxtest.Route, steps ...knoxtest.Step) { r.srv.Script(route, steps...) }
 
 // open creates the client on first use, with the credentials and config the
-// scenario may have adjusted.
+// scenario may have adjusted. When the adapter declares that its client keeps
+// its own operation timeout, that timeout replaces the advised one in
+// r.config: the invoke deadline and the checks (ev.Config) use it.
 func (r *caseRun) open() {
 	if r.opened {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.ctx, closeTimeout+5*time.Second)
+	ctx, cancel := context.WithTimeout(r.ctx, target.NewClientTimeout)
 	defer cancel()
-	err := r.tgt.NewClient(ctx, target.NewClientParams{Client: r.clientID, Endpoints: r.endpoints,
+	res, err := r.tgt.OpenClient(ctx, target.NewClientParams{Client: r.clientID, Endpoints: r.endpoints,
 		Credentials: r.creds, CAFile: r.caFile, Config: r.config})
+	if err != nil && ctx.Err() != nil && r.ctx.Err() == nil && !target.IsHarness(err) {
+		// Building a client does no network work: no answer in time is the
+		// adapter's fault whether or not it is wedged.
+		reason := fmt.Sprintf("no answer within %s", target.NewClientTimeout)
+		if werr := r.unanswered("newClient", reason); werr != nil {
+			err = werr
+		} else {
+			err = &target.HarnessError{Op: "newClient", Reason: reason + " (the adapter still answers a liveness probe: its newClient is stuck)", Stderr: r.tgt.Stderr()}
+			r.s.markBroken(r.tgt)
+		}
+	}
 	if err != nil {
 		r.fromError("newClient", err)
 	}
+	if res.TimeoutMs > 0 {
+		r.config.TimeoutMs = res.TimeoutMs
+		r.s.tracef("case %s: the adapter declares its client's own operation timeout, %d ms (advised %d ms)", r.def.ID, res.TimeoutMs, r.def.clientConfig().TimeoutMs)
+	}
 	r.opened = true
+}
+
+// unanswered is called when the adapter did not answer what in time (reason
+// says how long was waited). It sends the liveness probe: nil when the adapter
+// answers it (it is alive: the client or the adapter's handling of what is
+// stuck), else the ERROR of a wedged adapter, whose session is replaced.
+func (r *caseRun) unanswered(what, reason string) error {
+	probe := target.TypeHello
+	if r.s.declares(target.FeaturePing) {
+		probe = target.TypePing
+	} else if r.srv != nil {
+		// An adapter that runs invokes one at a time cannot answer a hello
+		// while its client is stuck on the hung server: closing the server
+		// releases the client (cleanup would close it anyway).
+		r.srv.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), target.LivenessTimeout+time.Second)
+	defer cancel()
+	err := r.tgt.Alive(ctx)
+	if err == nil {
+		return nil
+	}
+	r.s.wedged(r.tgt)
+	return &target.HarnessError{Op: what, Stderr: r.tgt.Stderr(), Reason: fmt.Sprintf(
+		"%s, and no answer to a liveness %s within %s either: the adapter is wedged (it answers nothing at all), so this is not a verdict on the client; its session is ended and its process group killed",
+		reason, probe, target.LivenessTimeout)}
 }
 
 // fromError turns an adapter error into UNSUPPORTED or ERROR.
@@ -105,7 +162,11 @@ func (r *caseRun) fromError(what string, err error) {
 	if errors.As(err, &sk) {
 		r.skip(sk.Reason)
 	}
-	r.harness(fmt.Errorf("%s: %w", what, err))
+	// A HarnessError names what failed already: say it once.
+	if h := (*target.HarnessError)(nil); !errors.As(err, &h) || h.Op != what {
+		err = fmt.Errorf("%s: %w", what, err)
+	}
+	r.harness(err)
 }
 
 // invoke asks the client to perform op and waits at most its advised timeout
@@ -162,6 +223,14 @@ func (r *caseRun) call(op target.Op, params any) callResult {
 	out, err := r.tgt.Invoke(ctx, target.InvokeParams{Client: r.clientID, Op: op, Params: raw})
 	rec := callResult{invokeRecord: invokeRecord{Op: op, Outcome: out, Started: start, Elapsed: time.Since(start)}}
 	if err != nil && ctx.Err() != nil && r.ctx.Err() == nil && !target.IsHarness(err) {
+		// No answer in time: a client that did not give up (a verdict), or
+		// an adapter that answers nothing at all (ERROR). The liveness probe
+		// tells which.
+		what := "invoke " + string(op)
+		if werr := r.unanswered(what, fmt.Sprintf("no answer within %s (the client's operation timeout, %d ms, + %s)", deadline, r.config.TimeoutMs, giveUpSlack)); werr != nil {
+			rec.err = werr
+			return rec
+		}
 		rec.GaveUp = true
 		return rec
 	}
@@ -205,7 +274,8 @@ func (r *caseRun) ev() *Evidence { return r.since(0) }
 // since is the evidence from journal position from on.
 func (r *caseRun) since(from int) *Evidence {
 	r.settle()
-	return &Evidence{Journal: r.srv.Journal(), From: from, Invokes: append([]invokeRecord(nil), r.invokes...), Config: r.config}
+	return &Evidence{Journal: r.srv.Journal(), From: from, Invokes: append([]invokeRecord(nil), r.invokes...), Config: r.config,
+		Lag: r.lag.max()}
 }
 
 func (r *caseRun) must(ev *Evidence, q *Requirement)   { r.check(knoxerr.MUST, ev, q) }
@@ -229,7 +299,51 @@ func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
 		r.mustFailures = append(r.mustFailures, msg)
 	case knoxerr.SHOULD:
 		r.shouldFailures = append(r.shouldFailures, msg)
+	default:
+		return
 	}
+	if !q.Noisy {
+		r.firmFailures++
+	}
+}
+
+// precondition ends the case as not exercised when q fails: the situation the
+// rule is about never happened (e.g. no request reached the server), so the
+// case can neither pass nor fail the rule. It is reported UNSUPPORTED with the
+// reason, never PASS.
+func (r *caseRun) precondition(ev *Evidence, q *Requirement) {
+	var failure string
+	g := gomega.NewGomega(func(message string, _ ...int) { failure = message })
+	g.Expect(ev).To(q)
+	if failure != "" {
+		r.skip(fmt.Sprintf("not exercised: the case needs %s, but %s; the rule was not judged", q.Expected, q.Actual))
+	}
+}
+
+// timingSuspect is whether every failure of the run may come from the
+// machine's load rather than the client: all failed checks are Noisy, or the
+// suite stopped waiting for a call (a client's own timeout that fired late on
+// a starved machine looks like a hang).
+func (r *caseRun) timingSuspect() bool {
+	failed := len(r.mustFailures) + len(r.shouldFailures)
+	if failed == 0 {
+		return false
+	}
+	return r.firmFailures == 0 || r.hung
+}
+
+// failureNames lists the failed checks, for the rerun note.
+func (r *caseRun) failureNames() string {
+	var names []string
+	for _, c := range r.res.Checks {
+		if !c.Passed && c.Level != string(knoxerr.INFO) {
+			names = append(names, fmt.Sprintf("[%s] %s: %s", c.Level, c.Name, c.Actual))
+		}
+	}
+	if r.hung {
+		names = append(names, "the suite stopped waiting for a call")
+	}
+	return strings.Join(names, "; ")
 }
 
 // verdict fails the spec when a MUST check failed, or a SHOULD check under Strict.

@@ -111,6 +111,7 @@ func surfaceLevel(c knoxerr.Code) knoxerr.Level {
 // one request, a reported failure, the code (level codeLevel) and the kind (SHOULD).
 func (r *caseRun) judgeNoRetry(route knoxtest.Route, c knoxerr.Code, codeLevel knoxerr.Level) {
 	ev := r.ev()
+	r.precondition(ev, HaveMadeAtLeast(route, 1, "the call reached the server"))
 	r.must(ev, HaveMadeNoSecondRequest(route, named(c)))
 	r.must(ev, HaveFailed())
 	if e, ok := knoxerr.Lookup(c); ok && e.Family == knoxerr.FamilyHTTP {

@@ -162,6 +162,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ex.Status, ex.Code, ex.RetryAfter, ex.IssuedToken = rep.status, rep.code, rep.retryAfter, rep.issued
 	ex.IssuedRefresh, ex.Cursor, ex.NextCursor, ex.Page = rep.issuedRefresh, rep.cursor, rep.nextCursor, rep.page
+	if scripted && step.DelayMs > 0 {
+		s.hold(r, time.Duration(step.DelayMs)*time.Millisecond)
+	}
 
 	switch ex.Fault {
 	case FaultReset:
@@ -184,6 +187,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	finish(ex)
 	s.write(w, route, rep, ex.Fault)
+}
+
+// hold waits d before the reply is written, or less when the client goes away
+// or the server closes.
+func (s *Server) hold(r *http.Request, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	case <-s.closing:
+	}
 }
 
 // handle runs the natural behaviour of route.
@@ -257,6 +272,13 @@ func (s *Server) write(w http.ResponseWriter, route Route, rep reply, fault Faul
 		_, _ = io.WriteString(w, "<html><head><title>"+strconv.Itoa(rep.status)+" "+http.StatusText(rep.status)+
 			"</title></head><body><center><h1>"+strconv.Itoa(rep.status)+" "+http.StatusText(rep.status)+
 			"</h1></center><hr><center>gateway</center></body></html>\n")
+		return
+	case FaultTruncated:
+		const cut = `{"totalCount":25,"deviceList":[{"imei":"35000000000`
+		h.Set("Content-Type", "application/json")
+		h.Set("Content-Length", strconv.Itoa(len(cut)))
+		w.WriteHeader(rep.status)
+		_, _ = io.WriteString(w, cut)
 		return
 	}
 	var body []byte

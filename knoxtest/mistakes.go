@@ -63,13 +63,13 @@ func (s *Server) Mistakes() []Mistake {
 		with(func(c *Credentials) { c.KeysFile = mixed }), "", "")
 	add(knoxerr.APIKeyRestrictionNotFound, "knox.accessToken",
 		"the client identifier is not registered (a typo or one from another portal account)",
-		with(func(c *Credentials) { c.ClientIdentifier = "knoxtest-unregistered-client-identifier" }), "", "")
+		with(func(c *Credentials) { c.ClientIdentifier = s.unregisteredID }), "", "")
 	add(knoxerr.APIKeyRestrictionInvalid, "knox.accessToken",
 		"keys.json of another key pair with the registered client identifier: the identifier is bound to a different key",
 		with(func(c *Credentials) { c.KeysFile = other }), "", "")
 	add(knoxerr.HTTPForbidden, "kme.listDevices",
 		"a client identifier generated for Knox Guard used for Knox Mobile Enrollment: the token is not entitled to KME",
-		with(func(c *Credentials) { c.ClientIdentifier = notEntitledIdentifier }), "", "")
+		with(func(c *Credentials) { c.ClientIdentifier = s.kgOnlyID }), "", "")
 
 	// Samsung Account token endpoint.
 	code := func() string { return s.IssueAuthCode(good.SAClientID) }

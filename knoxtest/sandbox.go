@@ -214,7 +214,7 @@ func (s *Server) controlHandler() http.Handler {
 				return
 			}
 			switch st.Fault {
-			case FaultNone, FaultReset, FaultHang, FaultEmpty, FaultHTML:
+			case FaultNone, FaultReset, FaultHang, FaultEmpty, FaultHTML, FaultTruncated:
 			default:
 				bad(w, "script: steps[%d].fault %q is not one of reset, hang, empty, html", i, st.Fault)
 				return

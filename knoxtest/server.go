@@ -28,21 +28,27 @@ type Server struct {
 	// URL is the base URL, "http://127.0.0.1:port" (https with WithTLS).
 	URL string
 
-	cfg        config
-	ln         net.Listener
-	srv        *http.Server
-	start      time.Time
-	dir        string // temp dir owned by the server, removed on Close
-	keys       *knoxkeys.Keys
-	keySPKI    []byte
-	creds      Credentials
-	caFile     string
-	closing    chan struct{}
-	closeOne   sync.Once
-	clientOnce sync.Once
-	client     *http.Client
-	connSeq    atomic.Int64
-	control    http.Handler // sandbox control API, nil in tests
+	cfg     config
+	ln      net.Listener
+	srv     *http.Server
+	start   time.Time
+	dir     string // temp dir owned by the server, removed on Close
+	keys    *knoxkeys.Keys
+	keySPKI []byte
+	creds   Credentials
+	// kgOnlyID and unregisteredID are realistic (JWT-shaped, as the portal issues
+	// them) identifiers for the Mistakes list: one registered for Knox Guard only,
+	// one registered nowhere. A client that validates the shape of its identifier
+	// still sends them, so the server, not the client's own check, answers.
+	kgOnlyID       string
+	unregisteredID string
+	caFile         string
+	closing        chan struct{}
+	closeOne       sync.Once
+	clientOnce     sync.Once
+	client         *http.Client
+	connSeq        atomic.Int64
+	control        http.Handler // sandbox control API, nil in tests
 
 	mu          sync.Mutex
 	seq         int
@@ -247,6 +253,7 @@ func newServer(opts ...Option) (*Server, error) {
 		s.creds.OAuthTenantID = "knoxtest-tenant-" + randAlnum(8)
 	}
 	s.cursorSalt = randHex(4)
+	s.kgOnlyID, s.unregisteredID = newServiceIdentifier("KG"), newClientIdentifier()
 	s.resetState()
 
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -306,7 +313,7 @@ func (s *Server) resetState() {
 	s.buckets = map[string]*bucket{}
 	s.identifiers = map[string]*identifier{
 		s.creds.ClientIdentifier: {spki: s.keySPKI, services: map[string]bool{"KME": true, "KG": true}},
-		notEntitledIdentifier:    {spki: s.keySPKI, services: map[string]bool{"KG": true}},
+		s.kgOnlyID:               {spki: s.keySPKI, services: map[string]bool{"KG": true}},
 	}
 	s.saClients = map[string]*saClient{
 		s.creds.SAClientID: {secret: s.creds.SAClientSecret, redirectURI: s.creds.SARedirectURI},
@@ -465,13 +472,13 @@ func randToken() string {
 
 // newClientIdentifier makes a portal-like Client Identifier: an opaque string
 // shaped like a JWT, because some clients check that it decodes as one.
-func newClientIdentifier() string {
+func newClientIdentifier() string { return newServiceIdentifier("KME") }
+
+// newServiceIdentifier is a client identifier for service (KME, KG, …) shaped
+// like the portal's: a JWT of three base64url parts.
+func newServiceIdentifier(service string) string {
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
-		enc.EncodeToString([]byte(`{"sub":"knoxtest-`+randHex(8)+`","svc":"KME"}`)) + "." +
+		enc.EncodeToString([]byte(`{"sub":"knoxtest-`+randHex(8)+`","svc":"`+service+`"}`)) + "." +
 		enc.EncodeToString([]byte(randHex(16)))
 }
-
-// notEntitledIdentifier is registered to the server's key but only for Knox
-// Guard, so KME calls with its tokens get 403.
-const notEntitledIdentifier = "knoxtest-kg-only-client-identifier"

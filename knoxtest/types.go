@@ -52,6 +52,9 @@ const (
 	FaultHang  Fault = "hang"  // read the request, never answer (until the client gives up or the server closes)
 	FaultEmpty Fault = "empty" // the Status with an empty body
 	FaultHTML  Fault = "html"  // the Status with an HTML body, as a gateway would send
+	// FaultTruncated is the Status with a JSON body cut short (a well-formed
+	// HTTP message whose body does not parse), as a proxy that gave up sends.
+	FaultTruncated Fault = "truncated"
 )
 
 // Forever, as Step.Times, makes a step apply to every later request.
@@ -74,6 +77,9 @@ type Step struct {
 	RetryAfter string `json:"retryAfter,omitempty"`
 	// Fault replaces the reply with a socket-level fault.
 	Fault Fault `json:"fault,omitempty"`
+	// DelayMs holds the reply back this long (a slow server): a case that needs
+	// time to pass between a client's request and its next one uses it.
+	DelayMs int `json:"delayMs,omitempty"`
 }
 
 // JWT is what the journal records of a signed JWT: decoded header and claims and

@@ -23,6 +23,13 @@ func Markdown(s *Summary) []byte {
 	if r.HarnessError != "" {
 		fmt.Fprintf(&b, "> **Harness error:** %s\n\n", md(oneLine(r.HarnessError)))
 	}
+	if c := r.Command; c != nil {
+		fmt.Fprintf(&b, "Observed command `%s` exited with status **%d**", strings.ReplaceAll(oneLine(c.Line), "`", "'"), c.ExitStatus)
+		if c.Note != "" {
+			fmt.Fprintf(&b, " (%s)", md(oneLine(c.Note)))
+		}
+		b.WriteString(".\n\n")
+	}
 
 	b.WriteString("| class | cases |\n|---|---:|\n")
 	for _, c := range Classes() {
@@ -63,6 +70,11 @@ func Markdown(s *Summary) []byte {
 	}
 	if len(ups) > 0 {
 		fmt.Fprintf(&b, "### Unexpected passes\n\nListed in --expected-failures but passed; remove them from the list: %s\n\n", strings.Join(ups, ", "))
+	}
+	if r.Command != nil { // an observed run has no Ginkgo report
+		fmt.Fprintf(&b, "Artifacts: `%s` (open in a browser: timelines per case), `%s`, `%s` (machine format).\n",
+			HTMLFile, JUnitFile, SummaryJSONFile)
+		return b.Bytes()
 	}
 	fmt.Fprintf(&b, "Artifacts: `%s` (open in a browser: timelines per case), `%s`, `%s` (machine format), `%s` (Ginkgo).\n",
 		HTMLFile, JUnitFile, SummaryJSONFile, GinkgoJSONFile)

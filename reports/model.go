@@ -114,6 +114,9 @@ type CaseResult struct {
 	Stderr string `json:"stderr,omitempty"`
 	// Rerun is the exact command that runs this case alone.
 	Rerun string `json:"rerun"`
+	// Notes say how the verdict was reached when that was not one run: a
+	// timing-sensitive failure confirmed, or found to be noise, by reruns.
+	Notes []string `json:"notes,omitempty"`
 	// ExpectedFailure is the reason given in --expected-failures, when listed.
 	ExpectedFailure string `json:"expectedFailure,omitempty"`
 	// UnexpectedPass is set when a listed expected failure passed: shrink the list.
@@ -146,6 +149,21 @@ type Run struct {
 	// defaults when it is silent); empty when no hello was heard.
 	AuthSchemes []string `json:"authSchemes,omitempty"`
 	Services    []string `json:"services,omitempty"`
+	// Command is how the command ended, in a run of `knoxconform observe`.
+	Command *CommandRun `json:"command,omitempty"`
+}
+
+// CommandRun is the command `knoxconform observe` ran and judged: its own
+// exit status is recorded and shown, never judged (a correct client may well
+// make its own tests fail when it surfaces the injected faults).
+type CommandRun struct {
+	Line       string  `json:"line"`
+	ExitStatus int     `json:"exitStatus"` // -1 when it did not start or was killed by a signal
+	DurationMs float64 `json:"durationMs"`
+	// Note says why it ended when it did not end by itself (timeout, interrupt).
+	Note string `json:"note,omitempty"`
+	// OutputTail is the end of its output (stdout and stderr), redacted.
+	OutputTail string `json:"outputTail,omitempty"`
 }
 
 // Summary is summary.json.

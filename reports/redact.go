@@ -223,6 +223,11 @@ func tokenShaped(m string) bool {
 func (r *Redactor) summary(s *Summary) {
 	s.Run.Target = r.text(s.Run.Target)
 	s.Run.HarnessError = r.text(s.Run.HarnessError)
+	if c := s.Run.Command; c != nil {
+		c.Line = r.text(c.Line)
+		c.Note = r.text(c.Note)
+		c.OutputTail = r.text(c.OutputTail)
+	}
 	for i := range s.Run.Args {
 		s.Run.Args[i] = r.text(s.Run.Args[i])
 	}

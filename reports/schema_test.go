@@ -217,6 +217,7 @@ func everyFieldSummary() *Summary {
 	s.Run.Interrupted = true
 	s.Run.HarnessError = "adapter exited with status 2"
 	s.Run.Strict = true
+	s.Run.Command = &CommandRun{Line: "npm test", ExitStatus: 1, DurationMs: 12.5, Note: "stopped by knoxconform after --timeout 1s", OutputTail: "1 failing"}
 	s.Cases = append(s.Cases, CaseResult{
 		Case:            Case{ID: "auth/401/refresh-once", Title: "t", Level: "MUST", Area: "auth", Codes: []string{"401"}, Requirement: "r", Source: "s"},
 		Class:           ExpectedFail,

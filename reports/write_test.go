@@ -73,6 +73,7 @@ func TestNoSecretInAnyArtifact(t *testing.T) {
 	dir := t.TempDir()
 	s := sampleSummary()
 	s.Run.Args = append(s.Run.Args, "--client-secret="+testClientSecret)
+	s.Run.Command = &CommandRun{Line: "./it.sh " + testClientSecret, OutputTail: "token " + testAccessToken + "\n" + testPrivateKey}
 	if err := WriteAllWith(dir, s, ginkgoReport(), Options{Secrets: testSecrets()}); err != nil {
 		t.Fatal(err)
 	}

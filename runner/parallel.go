@@ -16,6 +16,8 @@ import (
 	"github.com/onsi/ginkgo/v2/ginkgo/run"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
+
+	"github.com/knoxconform/knoxconform/conformance"
 )
 
 // A parallel run uses Ginkgo's own machinery: the parent calls Ginkgo's
@@ -105,8 +107,14 @@ func runParallel(cfg *Config, stdout, stderr, trace io.Writer) (interrupted bool
 	if err != nil {
 		return false, fmt.Errorf("--procs: cannot open the control socket for the workers: %v", err)
 	}
+	// The run directory the workers share for run-wide rules (conformance.RunDirEnv).
+	runDir := filepath.Join(tmp, "run")
+	if err := os.Mkdir(runDir, 0o700); err != nil {
+		return false, fmt.Errorf("--procs: cannot make the run directory for the workers: %v", err)
+	}
 	// The workers inherit the environment.
-	for k, v := range map[string]string{workerEnv: "1", workerConfigEnv: string(wire), ctlEnv: filepath.Join(tmp, "ctl.sock")} {
+	for k, v := range map[string]string{workerEnv: "1", workerConfigEnv: string(wire), ctlEnv: filepath.Join(tmp, "ctl.sock"),
+		conformance.RunDirEnv: runDir} {
 		old, had := os.LookupEnv(k)
 		os.Setenv(k, v)
 		if had {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/knoxconform/knoxconform/conformance"
 )
 
 // order is the order a run with this seed hands cases out in (serially, or to
@@ -43,15 +45,19 @@ func TestLongCasesAreScheduledFirst(t *testing.T) {
 	if slices.Equal(a, b) {
 		t.Error("seeds 1 and 2 gave the same order: the seed no longer shuffles the cases")
 	}
-	oneSecond := []string{"ratelimit/natural-429", "http/429/retry-after-seconds", "ratelimit/503-retry-after"}
 	for _, ids := range [][]string{a, b} {
 		if ids[0] != "ratelimit/retry-after-date" {
 			t.Errorf("first case %s, want ratelimit/retry-after-date (it waits for an HTTP-date 2 to 3 s ahead)", ids[0])
 		}
-		for _, id := range oneSecond {
-			if i := slices.Index(ids, id); i < 1 || i > len(oneSecond) {
-				t.Errorf("%s (Retry-After: 1) is case %d of the order, want one of the cases 2 to %d", id, i+1, len(oneSecond)+1)
+		// Longer mandated waits first, the run-wide cases last: priorities never
+		// rise along the order.
+		for i := 1; i < len(ids); i++ {
+			if p, q := conformance.SchedulePriority(ids[i-1]), conformance.SchedulePriority(ids[i]); q > p {
+				t.Errorf("%s (priority %d) comes after %s (priority %d)", ids[i], q, ids[i-1], p)
 			}
+		}
+		if last := ids[len(ids)-1]; last != "jwt/unique-jti-run" {
+			t.Errorf("last case %s, want the run-wide jwt/unique-jti-run", last)
 		}
 	}
 }

@@ -101,15 +101,17 @@ func (p *procTransport) shutdown(graceful bool) error {
 				if p.waitErr != nil {
 					err = &HarnessError{Op: "close", Reason: "the adapter exited after bye with " + p.status(), Stderr: p.stderr()}
 				}
+				// Whatever the adapter started and left behind goes with it.
+				killProcessGroup(p.cmd)
 				return
-			case <-time.After(time.Second):
+			case <-time.After(ExitGrace):
 			}
 		}
 		killProcessGroup(p.cmd)
 		select {
 		case <-p.exited:
-		case <-time.After(3 * time.Second):
-			err = &HarnessError{Op: "close", Reason: fmt.Sprintf("the adapter (pid %d) did not exit within 3s of being killed", p.cmd.Process.Pid)}
+		case <-time.After(KillWait):
+			err = &HarnessError{Op: "close", Reason: fmt.Sprintf("the adapter (pid %d) did not exit within %s of being killed", p.cmd.Process.Pid, KillWait)}
 		}
 	})
 	return err

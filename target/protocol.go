@@ -20,10 +20,22 @@ const (
 	TypeInvoke      = "invoke"      // request
 	TypeCloseClient = "closeClient" // request
 	TypeBye         = "bye"         // request
-	TypeOK          = "ok"          // response to newClient, closeClient, bye
+	TypePing        = "ping"        // request: liveness, only to adapters that declare FeaturePing
+	TypeOK          = "ok"          // response to newClient, closeClient, bye, ping
 	TypeResult      = "result"      // response to invoke
 	TypeSkip        = "skip"        // response: the adapter cannot run this
 	TypeError       = "error"       // response: the adapter failed to handle the request
+)
+
+// Features an adapter may declare in its hello answer.
+const (
+	// FeatureConcurrency: several invokes may be in flight at once.
+	FeatureConcurrency = "concurrency"
+	// FeaturePing: the adapter answers ping with ok at once, even while invokes
+	// (and a newClient) are in flight, so the suite can tell a client that
+	// never gives up from an adapter that answers nothing at all. Serve
+	// declares it and answers ping itself.
+	FeaturePing = "ping"
 )
 
 // Op is an operation a client can be asked to perform.
@@ -135,6 +147,17 @@ type NewClientParams struct {
 	Config      ClientConfig `json:"config"`
 }
 
+// NewClientResult is what newClient's ok may carry (its "result"; absent is
+// the zero value). A v1 adapter that sends no result promises that its client
+// honours config.timeoutMs.
+type NewClientResult struct {
+	// TimeoutMs declares the client's own operation timeout, when the client
+	// keeps one instead of honouring config.timeoutMs (1..MaxDeclaredTimeoutMs;
+	// 0 or absent: it honours config.timeoutMs). The suite then judges "gave
+	// up within its configured timeout" against this value and waits for it.
+	TimeoutMs int `json:"timeoutMs,omitempty"`
+}
+
 // InvokeParams asks a client to perform one operation.
 type InvokeParams struct {
 	Client string          `json:"client"`
@@ -229,10 +252,25 @@ type Adapter interface {
 	CloseClient(ctx context.Context, p CloseClientParams) error
 }
 
-// Target is the suite's handle on an adapter: the Adapter methods, plus Close (bye,
-// then stop) and Stderr (the adapter's log so far, for evidence).
+// ClientOpener is an optional interface of an Adapter whose clients keep their
+// own operation timeout: Serve calls OpenClient instead of NewClient and sends
+// the result in newClient's ok answer.
+type ClientOpener interface {
+	OpenClient(ctx context.Context, p NewClientParams) (NewClientResult, error)
+}
+
+// Target is the suite's handle on an adapter: the Adapter methods, plus
+// OpenClient (newClient, with what the adapter declared about the client),
+// Alive (the liveness probe), Close (bye, then stop) and Stderr (the adapter's
+// log so far, for evidence).
 type Target interface {
 	Adapter
+	ClientOpener
+	// Alive checks that the adapter still answers: a ping when it declared
+	// the ping feature in hello, a hello otherwise, bounded by
+	// LivenessTimeout. No answer in time ends the session: the error is a
+	// *HarnessError and every later request fails at once.
+	Alive(ctx context.Context) error
 	Close() error
 	Stderr() string
 }

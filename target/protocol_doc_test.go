@@ -41,10 +41,10 @@ var opMeaning = map[Op]string{
 
 // kindMeaning says, for the kinds table, when a client reports each kind.
 var kindMeaning = map[knoxerr.Kind]string{
-	knoxerr.KindValidation:     "The request was invalid (HTTP 400, 406, 422; Knox validation codes). Never retried.",
-	knoxerr.KindAuth:           "Authentication failed (HTTP 401; Knox auth codes, AUT_, LIC_) after any refresh or re-sign the client attempts.",
+	knoxerr.KindValidation:     "The request was invalid (HTTP 400, 406, 422, and any other 4xx without a kind of its own): Knox validation codes, and every `AUT_` code and 4xx `LIC_` code. Never retried.",
+	knoxerr.KindAuth:           "Authentication failed (HTTP 401; the Knox token and JWT codes) after any refresh or re-sign the client attempts.",
 	knoxerr.KindForbidden:      "Authenticated but not allowed (HTTP 403).",
-	knoxerr.KindNotFound:       "The resource does not exist (HTTP 404).",
+	knoxerr.KindNotFound:       "The resource or the account configuration does not exist (HTTP 404; 4042251, 4042252).",
 	knoxerr.KindRateLimited:    "Throttled (HTTP 429) and the client gave up waiting (attempts or Retry-After budget exhausted).",
 	knoxerr.KindServer:         "The server failed (HTTP 5xx other than 501) and retries, if any, did not help.",
 	knoxerr.KindNotImplemented: "HTTP 501: the server does not support the request. Not transient.",
@@ -96,7 +96,7 @@ func regenerate(doc []byte) ([]byte, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	for _, name := range append([]string{"ops", "kinds", "responses"}, schemaSectionNames()...) {
+	for _, name := range append([]string{"ops", "kinds", "codekinds", "deadlines", "responses"}, schemaSectionNames()...) {
 		if !seen[name] {
 			return nil, fmt.Errorf("no generated section %q (add <!-- BEGIN GENERATED %s --><!-- END GENERATED -->)", name, name)
 		}
@@ -122,7 +122,7 @@ func renderSection(name string) (string, error) {
 			if !ok {
 				return "", fmt.Errorf("operation %s has no entry in opMeaning", op)
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", op, meaning, fieldsOf(OpParams(op), opParamsRequired[op]), fieldsOf(OpValue(op), opValueRequired[op]))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", op, meaning, fieldsOf(OpParams(op), opParamsRequired(op)), fieldsOf(OpValue(op), opValueRequired(op)))
 		}
 	case name == "kinds":
 		b.WriteString("| `kind` | When |\n|---|---|\n")
@@ -132,6 +132,32 @@ func renderSection(name string) (string, error) {
 				return "", fmt.Errorf("kind %s has no entry in kindMeaning", k)
 			}
 			fmt.Fprintf(&b, "| `%s` | %s |\n", k, meaning)
+		}
+	case name == "codekinds":
+		// The same function the checks use (conformance kindOf), so the
+		// table and the verdicts cannot disagree.
+		b.WriteString("| Code | Name | HTTP | `kind` |\n|---|---|---|---|\n")
+		for _, e := range knoxerr.Catalogue() {
+			kind := fmt.Sprintf("`%s`", knoxerr.New(e.Code, "").Kind())
+			withRA := knoxerr.New(e.Code, "")
+			withRA.RetryAfter = "1"
+			if k := withRA.Kind(); fmt.Sprintf("`%s`", k) != kind {
+				kind += fmt.Sprintf("; `%s` when the answer carries Retry-After", k)
+			}
+			code := fmt.Sprintf("`%s`", e.Code)
+			for _, a := range e.Aliases {
+				code += fmt.Sprintf(" (also `%s`)", a)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", code, e.Name, e.HTTPStatus, kind)
+		}
+	case name == "deadlines":
+		b.WriteString("| Deadline | Value | When it expires |\n|---|---|---|\n")
+		for _, d := range Deadlines() {
+			v := d.Rule
+			if v == "" {
+				v = "**" + d.Value.String() + "**"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", d.What, v, d.Then)
 		}
 	case name == "responses":
 		b.WriteString("| Request | Possible responses |\n|---|---|\n")
@@ -152,6 +178,49 @@ func renderSection(name string) (string, error) {
 		return "", fmt.Errorf("unknown generated section %q", name)
 	}
 	return b.String(), nil
+}
+
+// opParamsRequired reads, from the request.invoke schema, the fields op's
+// params must carry: the schema is the validator, so it is the source.
+func opParamsRequired(op Op) []string {
+	doc, _ := schemaDoc("request.invoke")
+	params := dig(doc, "properties", "params")
+	branches, _ := dig(params, "allOf").([]any)
+	for _, b := range branches {
+		if dig(b, "if", "properties", "op", "const") == string(op) {
+			return stringsOf(dig(b, "then", "properties", "params", "required"))
+		}
+	}
+	return nil
+}
+
+// opValueRequired reads, from the response.result schema, the fields op's
+// successful value must carry.
+func opValueRequired(op Op) []string {
+	doc, _ := schemaDoc("response.result")
+	return stringsOf(dig(doc, "$defs", "value", string(op), "then", "properties", "value", "required"))
+}
+
+func dig(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func stringsOf(v any) []string {
+	items, _ := v.([]any)
+	var out []string
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // fieldsOf lists the JSON fields of the struct v points to, marking optional ones.

@@ -1,7 +1,6 @@
 package target
 
 import (
-	"fmt"
 	"slices"
 )
 
@@ -123,22 +122,3 @@ type (
 		Failed  int `json:"failed"`
 	}
 )
-
-// checkDeclared checks the authSchemes and services of a hello.
-func checkDeclared(h HelloResult) error {
-	for _, f := range []struct {
-		name  string
-		got   []string
-		known []string
-	}{{"authSchemes", h.AuthSchemes, AuthSchemes()}, {"services", h.Services, Services()}} {
-		for i, v := range f.got {
-			if !slices.Contains(f.known, v) {
-				return fmt.Errorf("hello result: %s[%d] is %q, want one of %q", f.name, i, v, f.known)
-			}
-			if slices.Contains(f.got[:i], v) {
-				return fmt.Errorf("hello result: %s lists %q twice", f.name, v)
-			}
-		}
-	}
-	return nil
-}

@@ -9,10 +9,11 @@ import (
 //go:generate env KNOXCONFORM_UPDATE_DOCS=1 go test -run TestProtocolDocIsCurrent .
 
 // The JSON Schemas (draft 2020-12) of every protocol v1 message, one file per
-// message: request.<type>.json and response.<type>.json. They are published for
-// adapter authors (docs/protocol.md shows them) and for tools that validate
-// traces; the suite itself checks messages with ValidateRequest and
-// ValidateResponse, and a test keeps the two in agreement.
+// message: request.<type>.json and response.<type>.json. They are the
+// validator: ValidateRequest and ValidateResponse (used by the suite and by
+// Serve) check every message against them, so what docs/protocol.md shows is
+// exactly what is enforced. A test also runs an independent implementation
+// (Python's jsonschema) over the examples and the documented session.
 //
 //go:embed schema/*.json
 var schemaFS embed.FS

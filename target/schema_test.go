@@ -247,9 +247,15 @@ for f in os.listdir(d):
     s = json.load(open(os.path.join(d, f)))
     Draft202012Validator.check_schema(s)
     schemas[f[:-len(".json")]] = Draft202012Validator(s)
+raw = {n: v.schema for n, v in schemas.items()}
 verdicts = []
 for e in json.load(sys.stdin):
     v = schemas.get(e["schema"])
-    verdicts.append(bool(v) and v.is_valid(e["msg"]))
+    ok = bool(v) and v.is_valid(e["msg"])
+    # A result of an operation with a structured value: its value schema too.
+    values = raw.get("response.result", {}).get("$defs", {}).get("value", {})
+    if ok and e["schema"] == "response.result" and e.get("op") in values:
+        ok = Draft202012Validator(values[e["op"]]).is_valid(e["msg"]["result"])
+    verdicts.append(ok)
 print(json.dumps(verdicts))
 `

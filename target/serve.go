@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"syscall"
 )
@@ -19,7 +20,11 @@ import (
 // lines from in, hands them to a and writes one response line per request to out.
 //
 // hello, newClient and closeClient are handled one at a time in arrival order, so
-// a newClient has finished before a later invoke starts. Each invoke runs in its
+// a newClient has finished before a later invoke starts. ping is answered by the
+// loop that reads requests, at once, whatever else is running; Serve adds the
+// "ping" feature to the hello answer. An Adapter that also implements
+// ClientOpener is asked OpenClient instead of NewClient, and what it declares
+// goes into newClient's ok answer. Each invoke runs in its
 // own goroutine, so several may be in flight; their responses are written as they
 // finish, one whole line at a time. An adapter method that returns a *SkipError
 // is answered "skip"; any other error, or a panic, is answered "error".
@@ -39,6 +44,11 @@ func Serve(ctx context.Context, a Adapter, in io.Reader, out io.Writer) error {
 		sc.Buffer(make([]byte, 0, 64<<10), MaxLineBytes)
 		for sc.Scan() {
 			line := append([]byte(nil), sc.Bytes()...)
+			// A ping is answered here, by the reading loop itself, so the
+			// answer comes at once even while a newClient or invokes run.
+			if s.ping(line) {
+				continue
+			}
 			select {
 			case lines <- line:
 			case <-ctx.Done():
@@ -88,6 +98,23 @@ type server struct {
 	werr error
 }
 
+// ping answers line when it is a ping request and reports whether it was.
+func (s *server) ping(line []byte) bool {
+	var env struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(line, &env) != nil || env.Type != TypePing || env.ID == "" {
+		return false
+	}
+	if _, err := ValidateRequest(line); err != nil {
+		s.write(Response{ID: env.ID, Type: TypeError, Message: "bad request: " + err.Error()})
+		return true
+	}
+	s.write(Response{ID: env.ID, Type: TypeOK})
+	return true
+}
+
 // handle answers one request line; done is true after bye.
 func (s *server) handle(ctx context.Context, line []byte) (done bool, err error) {
 	var env struct {
@@ -115,10 +142,23 @@ func (s *server) handle(ctx context.Context, line []byte) (done bool, err error)
 		if res.Operations == nil {
 			res.Operations = []Op{}
 		}
+		if err == nil && !slices.Contains(res.Features, FeaturePing) {
+			res.Features = append(slices.Clip(res.Features), FeaturePing) // Serve answers ping itself
+		}
 		s.answer(req.ID, TypeHello, res, err)
 	case TypeNewClient:
 		var p NewClientParams
 		_ = json.Unmarshal(req.Params, &p)
+		if o, ok := s.a.(ClientOpener); ok {
+			var res NewClientResult
+			err := protect(func() (err error) { res, err = o.OpenClient(ctx, p); return err })
+			var result any
+			if res != (NewClientResult{}) {
+				result = res
+			}
+			s.answer(req.ID, TypeOK, result, err)
+			break
+		}
 		err := protect(func() error { return s.a.NewClient(ctx, p) })
 		s.answer(req.ID, TypeOK, nil, err)
 	case TypeCloseClient:

@@ -14,10 +14,6 @@ import (
 	"time"
 )
 
-// DefaultRequestTimeout bounds each request when Options.RequestTimeout is zero.
-// TestKit uses the same default for its adapter calls.
-const DefaultRequestTimeout = 10 * time.Second
-
 // Options configure the suite side of a session.
 type Options struct {
 	// RequestTimeout bounds each request: an adapter that has not answered by then
@@ -76,6 +72,7 @@ type session struct {
 	closed    bool
 	closeErr  error
 	ops       []Op          // from the hello answer; nil before hello
+	features  []string      // from the hello answer
 	done      chan struct{} // closed when the reader stops
 }
 
@@ -117,14 +114,61 @@ func (s *session) Hello(ctx context.Context, p HelloParams) (HelloResult, error)
 	err = json.Unmarshal(resp.Result, &h)
 	s.mu.Lock()
 	s.ops = append([]Op{}, h.Operations...)
+	s.features = append([]string{}, h.Features...)
 	s.mu.Unlock()
 	return h, err
 }
 
 func (s *session) NewClient(ctx context.Context, p NewClientParams) error {
-	learnSecrets(p.Credentials)
-	_, err := s.roundTrip(ctx, TypeNewClient, "", p)
+	_, err := s.OpenClient(ctx, p)
 	return err
+}
+
+func (s *session) OpenClient(ctx context.Context, p NewClientParams) (NewClientResult, error) {
+	learnSecrets(p.Credentials)
+	var res NewClientResult
+	resp, err := s.roundTrip(ctx, TypeNewClient, "", p)
+	if err != nil || len(resp.Result) == 0 {
+		return res, err
+	}
+	// ValidateResponse has checked the result already.
+	err = json.Unmarshal(resp.Result, &res)
+	return res, err
+}
+
+// Alive sends the liveness probe: ping to an adapter that declared it, hello
+// to the others (an adapter must answer a repeated hello the same way). Any
+// answer, even an error response, shows the adapter is alive. No answer within
+// LivenessTimeout poisons the session.
+func (s *session) Alive(ctx context.Context) error {
+	s.mu.Lock()
+	closed, poison := s.closed, s.poison
+	ping := slices.Contains(s.features, FeaturePing)
+	s.mu.Unlock()
+	switch {
+	case poison != nil:
+		return &HarnessError{Op: "liveness probe", Reason: "the target is unusable after an earlier error: " + poison.Error(), Stderr: s.stderr()}
+	case closed:
+		return &HarnessError{Op: "liveness probe", Reason: "the target is closed", Stderr: s.stderr()}
+	}
+	typ := TypeHello
+	var params any = HelloParams{Protocol: ProtocolVersion}
+	if ping {
+		typ, params = TypePing, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, LivenessTimeout)
+	defer cancel()
+	resp, err := s.send(pctx, typ, "", params, 0)
+	switch {
+	case err == nil || resp.Type != "":
+		return nil // answered, if only with an error response
+	case IsHarness(err) || ctx.Err() != nil:
+		return err
+	case pctx.Err() == nil:
+		return err // could not even send it
+	}
+	return s.fail(&HarnessError{Op: "liveness probe", Reason: fmt.Sprintf(
+		"the adapter did not answer a liveness %s within %s: it is wedged (its loop reads no request or writes no answer)", typ, LivenessTimeout)})
 }
 
 func (s *session) Invoke(ctx context.Context, p InvokeParams) (Outcome, error) {
@@ -155,8 +199,8 @@ func (s *session) Stderr() string { return s.stderr() }
 func (s *session) stderr() string { return Redact(s.tr.stderr()) }
 
 // Close says bye, gives the adapter a moment to finish, then stops it. It never
-// hangs: a hung adapter costs at most the bye deadline (the request timeout, at
-// most 2s) plus a few seconds to be killed. Calling it again returns the first
+// hangs: a hung adapter costs at most the bye deadline (ByeTimeout, or the
+// request timeout when shorter) plus ExitGrace and KillWait. Calling it again returns the first
 // result.
 func (s *session) Close() error {
 	s.mu.Lock()
@@ -170,7 +214,7 @@ func (s *session) Close() error {
 
 	var byeErr error
 	if healthy {
-		d := 2 * time.Second
+		d := ByeTimeout
 		if s.timeout > 0 && s.timeout < d {
 			d = s.timeout
 		}

@@ -3,117 +3,64 @@ package target
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
-	"github.com/knoxconform/knoxconform/knoxerr"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // MaxLineBytes bounds one protocol line in either direction. A longer line is a
 // protocol violation: the reader stops instead of buffering without limit.
 const MaxLineBytes = 1 << 20
 
-// responseTypes says which response types may answer each request type.
+// responseTypes says which response types may answer each request type. It is
+// the one rule no per-message schema can state (a response does not say what
+// it answers); docs/protocol.md shows it as a generated table.
 var responseTypes = map[string][]string{
 	TypeHello:       {TypeHello, TypeError},
 	TypeNewClient:   {TypeOK, TypeSkip, TypeError},
 	TypeInvoke:      {TypeResult, TypeSkip, TypeError},
 	TypeCloseClient: {TypeOK, TypeError},
 	TypeBye:         {TypeOK, TypeError},
-}
-
-// responseFields lists the fields each response type may carry.
-var responseFields = map[string][]string{
-	TypeHello:  {"v", "id", "type", "result"},
-	TypeOK:     {"v", "id", "type"},
-	TypeResult: {"v", "id", "type", "result"},
-	TypeSkip:   {"v", "id", "type", "reason"},
-	TypeError:  {"v", "id", "type", "message"},
+	TypePing:        {TypeOK, TypeError},
 }
 
 // RequestTypes lists the request types of protocol v1, in session order.
 func RequestTypes() []string {
-	return []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye}
+	return []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye, TypePing}
+}
+
+// ResponseTypes lists the response types of protocol v1.
+func ResponseTypes() []string {
+	return []string{TypeHello, TypeOK, TypeResult, TypeSkip, TypeError}
 }
 
 // ResponseTypesFor lists the response types that may answer a request of type reqType.
 func ResponseTypesFor(reqType string) []string { return slices.Clone(responseTypes[reqType]) }
 
 // ValidateRequest checks one suite → adapter line against protocol v1 and returns
-// the decoded envelope. Params are checked for the request's type (and, for
-// invoke, for the operation).
+// the decoded envelope. The JSON Schema of the request's type (target/schema)
+// is the judge; for invoke it also checks the operation's params.
 func ValidateRequest(line []byte) (Request, error) {
 	var req Request
-	obj, err := decodeObject(line)
+	typ, err := envelopeType(line, RequestTypes())
 	if err != nil {
 		return req, err
 	}
-	if err := requireFields(obj, "v", "id", "type"); err != nil {
+	if err := validateAgainst("request."+typ, "", line); err != nil {
 		return req, err
 	}
-	if err := strictDecode(line, &req); err != nil {
-		return req, err
+	if err := json.Unmarshal(line, &req); err != nil {
+		return req, fmt.Errorf("decoding the request: %v", err)
 	}
-	if req.V != ProtocolVersion {
-		return req, fmt.Errorf(`field "v" is %d, this suite speaks protocol %d`, req.V, ProtocolVersion)
-	}
-	if req.ID == "" {
-		return req, fmt.Errorf(`field "id" is empty: every request needs an id to match its response`)
-	}
-	if _, ok := responseTypes[req.Type]; !ok {
-		return req, fmt.Errorf(`field "type" is %q, want one of %q`, req.Type, RequestTypes())
-	}
-	return req, checkParams(req.Type, req.Params)
-}
-
-// checkParams checks the params object of a request of type typ.
-func checkParams(typ string, raw json.RawMessage) error {
-	switch typ {
-	case TypeHello:
-		var p HelloParams
-		return decodeParams(raw, &p, "protocol")
-	case TypeNewClient:
-		var p NewClientParams
-		if err := decodeParams(raw, &p, "client", "endpoints", "credentials", "config"); err != nil {
-			return err
-		}
-		if p.Client == "" {
-			return fmt.Errorf(`newClient: params.client is empty`)
-		}
-		return nil
-	case TypeInvoke:
-		var p InvokeParams
-		if err := decodeParams(raw, &p, "client", "op"); err != nil {
-			return err
-		}
-		if p.Client == "" {
-			return fmt.Errorf(`invoke: params.client is empty`)
-		}
-		if !slices.Contains(Ops(), p.Op) {
-			return fmt.Errorf(`invoke: params.op is %q, want one of %q`, p.Op, Ops())
-		}
-		return checkOpParams(p.Op, p.Params)
-	case TypeCloseClient:
-		var p CloseClientParams
-		if err := decodeParams(raw, &p, "client"); err != nil {
-			return err
-		}
-		if p.Client == "" {
-			return fmt.Errorf(`closeClient: params.client is empty`)
-		}
-		return nil
-	case TypeBye:
-		if len(raw) != 0 && !isNull(raw) {
-			if _, err := decodeObject(raw); err != nil {
-				return fmt.Errorf("bye: params: %w", err)
-			}
-		}
-		return nil
-	}
-	return fmt.Errorf("unknown request type %q", typ)
+	return req, nil
 }
 
 // OpParams returns a pointer to a zero value of op's parameter type, or nil when
@@ -160,174 +107,326 @@ func OpValue(op Op) any {
 	return nil
 }
 
-// opParamsRequired lists the fields an operation's params must carry.
-var opParamsRequired = map[Op][]string{
-	OpDeleteDevices:     {"devices"},
-	OpExchangeCode:      {"code"},
-	OpOAuthExchangeCode: {"code"},
-	OpKGLock:            {"devices"},
-	OpKGUnlock:          {"devices"},
-	OpKGSendMessage:     {"devices"},
-}
-
-// opValueRequired lists the fields a successful value of an operation must carry.
-var opValueRequired = map[Op][]string{
-	OpListDevices:       {"totalCount", "devices"},
-	OpDeleteDevices:     {"success", "failed", "notFound"},
-	OpOAuthToken:        {"expiresIn"},
-	OpOAuthExchangeCode: {"expiresIn"},
-	OpOAuthRefresh:      {"expiresIn"},
-	OpKCListDevices:     {"totalCount", "devices", "pages"},
-	OpKGLock:            {"success", "failed"},
-	OpKGUnlock:          {"success", "failed"},
-	OpKGSendMessage:     {"success", "failed"},
-}
-
-func checkOpParams(op Op, raw json.RawMessage) error {
-	dst := OpParams(op)
-	if dst == nil {
-		if len(raw) != 0 && !isNull(raw) {
-			if _, err := decodeObject(raw); err != nil {
-				return fmt.Errorf("invoke %s: params.params: %w", op, err)
-			}
-		}
-		return nil
-	}
-	if len(raw) == 0 || isNull(raw) {
-		raw = json.RawMessage("{}")
-	}
-	if err := decodeParams(raw, dst, opParamsRequired[op]...); err != nil {
-		return fmt.Errorf("invoke %s: params.params: %w", op, err)
-	}
-	return nil
-}
-
 // ValidateResponse checks one adapter → suite line that answers a request of type
 // reqType (and, for invoke, operation op; "" when unknown) and returns the
-// decoded envelope.
+// decoded envelope. The JSON Schema of the response's type is the judge, with
+// the value schema of op for a successful result; the Go code adds only what a
+// schema of one message cannot know: which response types answer reqType.
 func ValidateResponse(reqType string, op Op, line []byte) (Response, error) {
 	var resp Response
-	obj, err := decodeObject(line)
+	typ, err := envelopeType(line, ResponseTypes())
 	if err != nil {
 		return resp, err
 	}
-	if err := requireFields(obj, "id", "type"); err != nil {
+	if allowed := responseTypes[reqType]; !slices.Contains(allowed, typ) {
+		return resp, fmt.Errorf(`a %s request is answered with type %q, got %q`, reqType, allowed, typ)
+	}
+	if err := validateAgainst("response."+typ, "", line); err != nil {
 		return resp, err
 	}
-	if err := strictDecode(line, &resp); err != nil {
-		return resp, err
+	if err := json.Unmarshal(line, &resp); err != nil {
+		return resp, fmt.Errorf("decoding the response: %v", err)
 	}
-	for name := range obj {
-		if !slices.Contains(responseFields[resp.Type], name) {
-			return resp, fmt.Errorf("a %q response has no field %q", resp.Type, name)
-		}
-	}
-	if resp.V != 0 && resp.V != ProtocolVersion {
-		return resp, fmt.Errorf(`field "v" is %d, this suite speaks protocol %d`, resp.V, ProtocolVersion)
-	}
-	allowed := responseTypes[reqType]
-	if !slices.Contains(allowed, resp.Type) {
-		return resp, fmt.Errorf(`a %s request is answered with type %q, got %q`, reqType, allowed, resp.Type)
-	}
-	switch resp.Type {
-	case TypeHello:
-		if err := requireFields(obj, "result"); err != nil {
+	switch {
+	case typ == TypeOK && len(resp.Result) > 0 && reqType != TypeNewClient:
+		return resp, fmt.Errorf(`an ok answering %s carries no "result" (only newClient's ok may, to declare the client's own timeout)`, reqType)
+	case typ == TypeResult:
+		if err := validateValue(op, resp.Result, "result"); err != nil {
 			return resp, err
-		}
-		var h HelloResult
-		if err := decodeParams(resp.Result, &h, "protocol", "adapter", "client", "operations"); err != nil {
-			return resp, fmt.Errorf("hello result: %w", err)
-		}
-		return resp, checkHello(h)
-	case TypeResult:
-		if err := requireFields(obj, "result"); err != nil {
-			return resp, err
-		}
-		return resp, checkOutcome(op, resp.Result)
-	case TypeSkip:
-		if resp.Reason == "" {
-			return resp, fmt.Errorf(`a skip needs a non-empty "reason" saying why the adapter cannot run this`)
-		}
-	case TypeError:
-		if resp.Message == "" {
-			return resp, fmt.Errorf(`an error needs a non-empty "message" saying what went wrong`)
 		}
 	}
 	return resp, nil
 }
 
-func checkHello(h HelloResult) error {
-	if h.Protocol != ProtocolVersion {
-		return fmt.Errorf("hello result: the adapter speaks protocol %d, this suite speaks %d", h.Protocol, ProtocolVersion)
-	}
-	if h.Adapter.Name == "" || h.Client.Name == "" {
-		return fmt.Errorf(`hello result: "adapter.name" and "client.name" must not be empty`)
-	}
-	for i, op := range h.Operations {
-		if !slices.Contains(Ops(), op) {
-			return fmt.Errorf("hello result: operations[%d] is %q, want one of %q", i, op, Ops())
-		}
-		if slices.Contains(h.Operations[:i], op) {
-			return fmt.Errorf("hello result: operations lists %q twice", op)
-		}
-	}
-	return checkDeclared(h)
-}
-
-// CheckOutcome checks an invoke outcome of operation op ("" when unknown): ok and
-// error agree, the kind is one of knoxerr.Kinds(), the value fits the operation.
+// CheckOutcome checks an invoke outcome of operation op ("" when unknown)
+// against the "result" of response.result and op's value schema: ok and error
+// agree, the kind is one of knoxerr.Kinds(), the value fits the operation.
 func CheckOutcome(op Op, o Outcome) error {
 	raw, err := json.Marshal(o)
 	if err != nil {
 		return err
 	}
-	return checkOutcome(op, raw)
+	if err := validateAgainst("response.result", "/properties/result", raw); err != nil {
+		return err
+	}
+	return validateValue(op, raw, "")
 }
 
-func checkOutcome(op Op, raw json.RawMessage) error {
-	obj, err := decodeObject(raw)
-	if err != nil {
-		return fmt.Errorf("result: %w", err)
-	}
-	var o Outcome
-	if err := decodeParams(raw, &o, "ok"); err != nil {
-		return fmt.Errorf("result: %w", err)
-	}
-	_, hasErr := obj["error"]
-	hasErr = hasErr && !isNull(obj["error"])
-	if o.OK {
-		if hasErr {
-			return fmt.Errorf(`result: "ok" is true but an "error" is present; send one or the other`)
-		}
-		dst := OpValue(op)
-		if dst == nil {
-			return nil
-		}
-		if len(o.Value) == 0 || isNull(o.Value) {
-			return fmt.Errorf(`result of %s: "ok" is true but "value" is missing`, op)
-		}
-		if err := decodeParams(o.Value, dst, opValueRequired[op]...); err != nil {
-			return fmt.Errorf("result of %s: value: %w", op, err)
-		}
+// validateValue checks the outcome raw (at instance path at) against op's
+// value schema, when op has one.
+func validateValue(op Op, raw []byte, at string) error {
+	if op == "" || OpValue(op) == nil {
 		return nil
 	}
-	if !hasErr {
-		return fmt.Errorf(`result: "ok" is false but "error" is missing; say what the client surfaced`)
+	err := validateAgainst("response.result", "/$defs/value/"+string(op), raw)
+	if err != nil && at != "" {
+		err = fmt.Errorf("%s of %s: %w", at, op, err)
 	}
-	if len(o.Value) != 0 && !isNull(o.Value) {
-		return fmt.Errorf(`result: "ok" is false but a "value" is present`)
+	return err
+}
+
+// envelopeType checks that line is one JSON object and returns its "type",
+// which picks the schema.
+func envelopeType(line []byte, known []string) (string, error) {
+	obj, err := decodeObject(line)
+	if err != nil {
+		return "", err
 	}
-	var e OutcomeError
-	if err := decodeParams(obj["error"], &e, "kind"); err != nil {
-		return fmt.Errorf("result: error: %w", err)
+	raw, ok := obj["type"]
+	if !ok || isNull(raw) {
+		return "", fmt.Errorf(`field "type" is missing, want one of %q`, known)
 	}
-	if !slices.Contains(knoxerr.Kinds(), e.Kind) {
-		return fmt.Errorf("result: error.kind is %q, want one of %q", e.Kind, knoxerr.Kinds())
+	var typ string
+	if json.Unmarshal(raw, &typ) != nil || !slices.Contains(known, typ) {
+		shown := string(raw)
+		if len(shown) > 60 {
+			shown = shown[:60] + "…"
+		}
+		return "", fmt.Errorf(`field "type" is %s, want one of %q`, shown, known)
 	}
-	if e.HTTPStatus != 0 && (e.HTTPStatus < 100 || e.HTTPStatus > 599) {
-		return fmt.Errorf("result: error.httpStatus is %d, want 100..599 or absent", e.HTTPStatus)
+	return typ, nil
+}
+
+// compiled holds every message schema, compiled once; a schema that does not
+// compile is a bug of this package, reported on every validation.
+var compiled = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	for _, name := range SchemaNames() {
+		doc, err := schemaDoc(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.AddResource(schemaID(name), doc); err != nil {
+			return nil, fmt.Errorf("schema %s: %v", name, err)
+		}
 	}
-	return nil
+	out := map[string]*jsonschema.Schema{}
+	add := func(name, ptr string) error {
+		sch, err := c.Compile(schemaID(name) + "#" + ptr)
+		if err != nil {
+			return fmt.Errorf("schema %s#%s: %v", name, ptr, err)
+		}
+		out[name+"#"+ptr] = sch
+		return nil
+	}
+	for _, name := range SchemaNames() {
+		if err := add(name, ""); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("response.result", "/properties/result"); err != nil {
+		return nil, err
+	}
+	for _, op := range Ops() {
+		if OpValue(op) != nil {
+			if err := add("response.result", "/$defs/value/"+string(op)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+})
+
+// schemaDocs are the parsed schema files, for compiling and for the hints
+// (descriptions) that error messages quote.
+var schemaDocs = sync.OnceValue(func() map[string]any {
+	docs := map[string]any{}
+	for _, name := range SchemaNames() {
+		raw, ok := Schema(name)
+		if !ok {
+			continue
+		}
+		if doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw)); err == nil {
+			docs[name] = doc
+		}
+	}
+	return docs
+})
+
+func schemaDoc(name string) (any, error) {
+	doc, ok := schemaDocs()[name]
+	if !ok {
+		return nil, fmt.Errorf("schema %s is missing or not JSON", name)
+	}
+	return doc, nil
+}
+
+func schemaID(name string) string { return "urn:knoxconform:protocol:v1:" + name }
+
+// validateAgainst validates raw against the (sub)schema ptr of schema name and
+// turns a failure into one sentence naming the field.
+func validateAgainst(name, ptr string, raw []byte) error {
+	all, err := compiled()
+	if err != nil {
+		return fmt.Errorf("the protocol schemas do not compile (a bug of knoxconform): %v", err)
+	}
+	sch := all[name+"#"+ptr]
+	if sch == nil {
+		return fmt.Errorf("no schema %s#%s (a bug of knoxconform)", name, ptr)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("not JSON: %v", err)
+	}
+	err = sch.Validate(inst)
+	var ve *jsonschema.ValidationError
+	if errors.As(err, &ve) {
+		return errors.New(describe1(ve))
+	}
+	return err
+}
+
+var printer = message.NewPrinter(language.English)
+
+// describe1 renders the most telling failure in a validation error tree: the
+// deepest one, phrased around the field it concerns, with the description of
+// the schema branch it failed in (an if/then/else branch says what to send).
+func describe1(ve *jsonschema.ValidationError) string {
+	leaf := deepestLeaf(ve)
+	field := fieldPath(leaf.InstanceLocation)
+	var msg string
+	switch k := leaf.ErrorKind.(type) {
+	case *kind.Required:
+		var parts []string
+		for _, m := range k.Missing {
+			parts = append(parts, fmt.Sprintf("field %q is missing%s", m, where(field)))
+		}
+		msg = strings.Join(parts, "; ")
+	case *kind.AdditionalProperties:
+		var parts []string
+		for _, p := range k.Properties {
+			parts = append(parts, fmt.Sprintf("unknown field %q%s (field names are case-sensitive)", p, where(field)))
+		}
+		msg = strings.Join(parts, "; ")
+	case *kind.FalseSchema:
+		msg = fmt.Sprintf("field %q must not be present", lastSegment(leaf.InstanceLocation))
+		if parent := fieldPath(leaf.InstanceLocation[:max(0, len(leaf.InstanceLocation)-1)]); parent != "" {
+			msg += " in " + parent
+		}
+	case *kind.Const:
+		if f := lastSegment(leaf.InstanceLocation); f == "v" || f == "protocol" {
+			msg = fmt.Sprintf("%s is %s, this suite speaks protocol %d", quoteField(field), show(k.Got), ProtocolVersion)
+		} else {
+			msg = fmt.Sprintf("%s is %s, want %s", field, show(k.Got), show(k.Want))
+		}
+	case *kind.Enum:
+		var want []string
+		for _, w := range k.Want {
+			want = append(want, show(w))
+		}
+		msg = fmt.Sprintf("%s is %s, want one of %s", field, show(k.Got), strings.Join(want, ", "))
+	case *kind.MinLength:
+		if k.Want == 1 {
+			msg = fmt.Sprintf("%s is empty", quoteField(field))
+		}
+	case *kind.Maximum:
+		msg = fmt.Sprintf("%s is %s, want at most %s", quoteField(field), k.Got.RatString(), k.Want.RatString())
+	case *kind.Minimum:
+		msg = fmt.Sprintf("%s is %s, want at least %s", quoteField(field), k.Got.RatString(), k.Want.RatString())
+	case *kind.UniqueItems:
+		msg = fmt.Sprintf("%s lists the same item twice (at %d and %d); list each once", quoteField(field), k.Duplicates[0], k.Duplicates[1])
+	case *kind.Type:
+		msg = fmt.Sprintf("%s is %s, want %s", quoteField(field), k.Got, strings.Join(k.Want, " or "))
+	}
+	if msg == "" {
+		msg = fmt.Sprintf("%s: %s", quoteField(field), leaf.ErrorKind.LocalizedString(printer))
+	}
+	if hint := branchHint(leaf.SchemaURL); hint != "" {
+		msg += " (" + hint + ")"
+	}
+	return msg
+}
+
+// deepestLeaf picks, among the failures without causes, the one deepest in the
+// instance (the first such in document order).
+func deepestLeaf(ve *jsonschema.ValidationError) *jsonschema.ValidationError {
+	best := ve
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) == 0 {
+			if best == ve || len(e.InstanceLocation) > len(best.InstanceLocation) {
+				best = e
+			}
+			return
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return best
+}
+
+// branchHint is the description of the innermost then/else branch of the
+// schema location url (absolute, "urn:…:name#/json/pointer"), "" when none.
+func branchHint(url string) string {
+	name, ptr, ok := strings.Cut(strings.TrimPrefix(url, schemaID("")), "#")
+	if !ok {
+		return ""
+	}
+	node := schemaDocs()[name]
+	hint := ""
+	for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+		seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
+		obj, isObj := node.(map[string]any)
+		if !isObj {
+			break
+		}
+		node = obj[seg]
+		if seg == "then" || seg == "else" {
+			if m, isMap := node.(map[string]any); isMap {
+				if d, isStr := m["description"].(string); isStr {
+					hint = d
+				}
+			}
+		}
+	}
+	return hint
+}
+
+// fieldPath renders an instance location as result.error.kind or operations[2].
+func fieldPath(loc []string) string {
+	var b strings.Builder
+	for _, seg := range loc {
+		if seg != "" && strings.Trim(seg, "0123456789") == "" {
+			b.WriteString("[" + seg + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(seg)
+	}
+	return b.String()
+}
+
+func lastSegment(loc []string) string {
+	if len(loc) == 0 {
+		return ""
+	}
+	return loc[len(loc)-1]
+}
+
+// quoteField names a field for a message: `field "id"`, or the message itself
+// when the path is empty.
+func quoteField(field string) string {
+	if field == "" {
+		return "the message"
+	}
+	return fmt.Sprintf("field %q", field)
+}
+
+// show renders a JSON value from the validator for a message.
+func show(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if len(b) > 60 {
+		return string(b[:60]) + "…"
+	}
+	return string(b)
 }
 
 // decodeObject parses raw as one JSON object and nothing else.
@@ -353,90 +452,11 @@ func decodeObject(raw []byte) (map[string]json.RawMessage, error) {
 	return obj, nil
 }
 
-func requireFields(obj map[string]json.RawMessage, names ...string) error {
-	for _, n := range names {
-		v, ok := obj[n]
-		if !ok || isNull(v) {
-			return fmt.Errorf("field %q is missing", n)
-		}
-	}
-	return nil
-}
-
-// decodeParams decodes raw (an object) into dst, rejecting unknown fields and
-// checking that the named fields are present.
-func decodeParams(raw json.RawMessage, dst any, required ...string) error {
-	if len(raw) == 0 || isNull(raw) {
-		raw = json.RawMessage("{}")
-	}
-	obj, err := decodeObject(raw)
-	if err != nil {
-		return err
-	}
-	if err := requireFields(obj, required...); err != nil {
-		return err
-	}
-	return strictDecode(raw, dst)
-}
-
-func strictDecode(raw []byte, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("%v", err)
-	}
-	// encoding/json matches field names case-insensitively; the protocol does not.
-	return exactKeys(raw, reflect.TypeOf(dst), "")
-}
-
-// exactKeys checks that every object key in raw is spelt exactly as a json tag
-// of the Go type t it decodes into, at any depth.
-func exactKeys(raw []byte, t reflect.Type, path string) error {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == reflect.TypeOf(json.RawMessage(nil)) || isNull(raw) {
-		return nil
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return nil // the decoder has already said what is wrong
-		}
-		fields := map[string]reflect.Type{}
-		for i := range t.NumField() {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			fields[name] = t.Field(i).Type
-		}
-		for k, v := range obj {
-			ft, ok := fields[k]
-			if !ok {
-				return fmt.Errorf("unknown field %q%s (field names are case-sensitive)", k, where(path))
-			}
-			if err := exactKeys(v, ft, path+"."+k); err != nil {
-				return err
-			}
-		}
-	case reflect.Slice:
-		var items []json.RawMessage
-		if json.Unmarshal(raw, &items) != nil {
-			return nil
-		}
-		for i, it := range items {
-			if err := exactKeys(it, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 func where(path string) string {
 	if path == "" {
 		return ""
 	}
-	return " in " + strings.TrimPrefix(path, ".")
+	return " in " + path
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

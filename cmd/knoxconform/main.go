@@ -77,7 +77,7 @@ Exit codes of 'run': 0 conformant, 1 not conformant, 2 harness or usage error,
 	root.SetErr(stderr)
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newRunCmd(stdout, stderr), newListCmd(stdout), newCatalogCmd(stdout),
-		newServeCmd(stdout, stderr), newReportCmd(stdout, stderr), newVersionCmd(stdout))
+		newServeCmd(stdout, stderr), newObserveCmd(stdout, stderr), newReportCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# saturated-verdicts.sh — the suite's verdicts on a machine whose CPUs are all
+# busy: the reference and every variant client must stay CONFORMANT with every
+# case PASS under --strict, and every mutant must still be caught by exactly
+# its cases, as on an idle machine.
+#
+# Usage: scripts/saturated-verdicts.sh
+#   COUNT=3          whole-suite runs of the reference and of each variant
+#   MUTANT_COUNT=0   whole-suite runs of each mutant (0: mutants not run)
+#   BURNERS=N        CPU burner processes (default: one per CPU)
+#
+# Method. One burner per CPU spins in a shell loop at normal priority for as
+# long as the runs last, bounded by `timeout` and killed on exit, so the
+# suite, its worker processes and the clients compete for every core. The
+# runs are the variants matrix (fixtures/clients/variants, TestVariantsMatrix)
+# and the kill matrix (fixtures/clients/mutants, TestKillMatrix) with their run
+# counts raised; each run uses its own seed. The figures printed at the end
+# come from those tests' own tallies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${COUNT:-3}
+MUTANT_COUNT=${MUTANT_COUNT:-0}
+BURNERS=${BURNERS:-$(nproc)}
+for v in COUNT MUTANT_COUNT BURNERS; do
+	case "${!v}" in '' | *[!0-9]*)
+		echo "saturated-verdicts: $v=${!v}: want a whole number" >&2
+		exit 2
+		;;
+	esac
+done
+
+# The burners outlive no run: at most this long, and killed on any exit.
+limit=$((600 + COUNT * 600 + MUTANT_COUNT * 3600))
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Build first, so that the burners load the runs, not the compiler.
+go test -count=1 -run '^$' ./fixtures/clients/variants ./fixtures/clients/mutants >/dev/null
+
+for _ in $(seq "$BURNERS"); do
+	timeout "$limit" sh -c 'while :; do :; done' &
+	pids+=($!)
+done
+echo "saturated-verdicts: $BURNERS CPU burner(s) running on $(nproc) CPU(s); $COUNT run(s) per correct client, $MUTANT_COUNT per mutant"
+
+log=$(mktemp)
+status=0
+KNOXCONFORM_VARIANT_RUNS=$COUNT go test -count=1 -timeout 0 -v -run 'TestVariantsMatrix' ./fixtures/clients/variants >"$log" 2>&1 || status=1
+grep -E 'variants matrix:|want PASS' "$log" || true
+if [ "$MUTANT_COUNT" -gt 0 ]; then
+	KNOXCONFORM_MUTANT_RUNS=$MUTANT_COUNT go test -count=1 -timeout 0 -v -run 'TestKillMatrix' ./fixtures/clients/mutants >"$log" 2>&1 || status=1
+	caught=$(grep -cE '^    --- PASS: TestKillMatrix/' "$log" || true)
+	missed=$(grep -cE '^    --- FAIL: TestKillMatrix/' "$log" || true)
+	grep -E 'should be caught|breaks only|none of its cases|reference client:' "$log" || true
+	echo "kill matrix: $MUTANT_COUNT run(s) per mutant; mutants caught every time: $caught; not: $missed (the reference's row included)"
+fi
+rm -f "$log"
+if [ "$status" -ne 0 ]; then
+	echo "saturated-verdicts: FAILED: a correct client was not all PASS, or a mutant slipped, under load" >&2
+fi
+exit "$status"
