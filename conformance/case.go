@@ -118,11 +118,16 @@ func catalogue() []*caseDef {
 		defs = append(defs, tokenCases()...)
 		defs = append(defs, jwtCases()...)
 		defs = append(defs, transportSecurityCases()...)
+		defs = append(defs, oauthCases()...)
+		defs = append(defs, serviceCases()...)
 		defs = append(defs, stateCases()...)
 		defs = append(defs, surfaceCases()...)
 		defs = append(defs, routeCases()...)
 		defs = append(defs, successCases()...)
 		sort.SliceStable(defs, func(i, j int) bool { return defs[i].ID < defs[j].ID })
+		for _, d := range defs {
+			d.Schemes, d.Services = d.schemes(), d.services()
+		}
 		catalogueDefs = defs
 		catalogueByID = make(map[string]*caseDef, len(defs))
 		for _, d := range defs {
@@ -145,6 +150,8 @@ func Cases() []reports.Case {
 	for i, d := range defs {
 		out[i] = d.Case
 		out[i].Codes = append([]string(nil), d.Codes...)
+		out[i].Schemes = append([]string(nil), d.Schemes...)
+		out[i].Services = append([]string(nil), d.Services...)
 	}
 	return out
 }

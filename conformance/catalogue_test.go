@@ -127,7 +127,7 @@ func TestCaseIDsAndLabels(t *testing.T) {
 			t.Errorf("%s: no scenario", c.ID)
 		}
 		for _, code := range c.Codes {
-			if !knoxerr.Code(code).Documented() {
+			if !knoxerr.Code(code).Documented() && !knoxerr.Code(code).IsOAuth() {
 				t.Errorf("%s: code %q is not in the catalogue", c.ID, code)
 			}
 		}

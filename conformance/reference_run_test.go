@@ -69,6 +69,8 @@ func TestSuiteWorker(t *testing.T) {
 		opts.Target = filepath.Join(t.TempDir(), "no-such-adapter")
 	case name == limitedAdapter:
 		opts.InProcess = limited{}
+	case name == v1Adapter:
+		opts.InProcess = v1Only{adapter.New(knoxclient.Quirks{}, v1Adapter)}
 	case name == crashingAdapter:
 		// This test binary again, as an adapter process that dies on invoke.
 		t.Setenv(adapterEnv, "crash")

@@ -43,6 +43,9 @@ func (s *suite) summary(r types.Report) *reports.Summary {
 		run.Adapter = reports.Software{Name: s.hello.Adapter.Name, Version: s.hello.Adapter.Version}
 		run.Client = reports.Software{Name: s.hello.Client.Name, Version: s.hello.Client.Version}
 	}
+	if s.hello.Protocol != 0 {
+		run.AuthSchemes, run.Services = s.hello.DeclaredSchemes(), s.hello.DeclaredServices()
+	}
 	if s.startErr != nil && run.HarnessError == "" {
 		run.HarnessError = s.startErr.Error()
 	}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
@@ -53,6 +54,12 @@ func (r *caseRun) mistake(c knoxerr.Code) (knoxtest.Mistake, bool) {
 func (r *caseRun) useCredentials(c knoxtest.Credentials) {
 	r.creds = target.Credentials{KeysFile: c.KeysFile, ClientIdentifier: c.ClientIdentifier, SAClientID: c.SAClientID,
 		SAClientSecret: c.SAClientSecret, SARedirectURI: c.SARedirectURI, SAAppID: c.SAAppID}
+	if slices.Contains(r.def.schemes(), target.SchemeOAuth2) {
+		// OAuth credentials go only to cases that use OAuth 2.0, so a legacy case's
+		// newClient stays exactly what it was.
+		r.creds.OAuthClientID, r.creds.OAuthClientSecret = c.OAuthClientID, c.OAuthClientSecret
+		r.creds.OAuthRedirectURI, r.creds.OAuthTenantID = c.OAuthRedirectURI, c.OAuthTenantID
+	}
 }
 
 // authCode issues a valid authorization code for the client's SA client id.

@@ -106,6 +106,7 @@ var longCases = map[string]int{
 	"http/500/bounded-backoff":         100,
 	"http/429/backoff":                 100,
 	"tls/verify":                       100,
+	"oauth/token-lifetime":             1300, // the token's 1 s lifetime must end between two calls
 }
 
 // SchedulePriority is the Ginkgo SpecPriority of the case with this ID: higher
@@ -306,15 +307,8 @@ func (s *suite) runOnce(ctx ginkgo.SpecContext, d *caseDef) *caseRun {
 	// A case the adapter cannot run is UNSUPPORTED even when the adapter is
 	// unusable by now, as long as its hello was heard.
 	if hello.Protocol != 0 {
-		for _, op := range d.ops {
-			if !slices.Contains(hello.Operations, op) {
-				r.skip(fmt.Sprintf("the adapter does not support %s (it is not among the operations its hello lists)", op))
-			}
-		}
-		for _, f := range d.features {
-			if !slices.Contains(hello.Features, f) {
-				r.skip(fmt.Sprintf("the adapter does not declare the %q feature in its hello", f))
-			}
+		if why := d.unsupported(hello); why != "" {
+			r.skip(why)
 		}
 	}
 	if err != nil {
@@ -332,10 +326,12 @@ func (s *suite) runOnce(ctx ginkgo.SpecContext, d *caseDef) *caseRun {
 	}
 	r.srv = srv
 	c := srv.Credentials()
-	r.creds = target.Credentials{KeysFile: c.KeysFile, ClientIdentifier: c.ClientIdentifier, SAClientID: c.SAClientID,
-		SAClientSecret: c.SAClientSecret, SARedirectURI: c.SARedirectURI, SAAppID: c.SAAppID}
+	r.useCredentials(c)
 	e := srv.Endpoints()
 	r.endpoints = target.Endpoints{KnoxBaseURL: e.KnoxBaseURL, SATokenURL: e.SATokenURL, SAAuthorizeURL: e.SAAuthorizeURL}
+	if slices.Contains(d.schemes(), target.SchemeOAuth2) {
+		r.endpoints.APIBaseURL = e.APIBaseURL
+	}
 	r.caFile = srv.CAFile()
 	r.config = d.clientConfig()
 	r.clientID = fmt.Sprintf("p%d-%d-%s", ginkgo.GinkgoParallelProcess(), s.clientSeq.Add(1), d.ID)

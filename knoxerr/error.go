@@ -96,6 +96,9 @@ func (e *Error) Entry() (Entry, bool) {
 	if ent, ok := Lookup(e.Code); ok {
 		return ent, true
 	}
+	if ent, ok := LookupOAuth(e.Code); ok {
+		return ent, true
+	}
 	if e.Name != "" {
 		if ent, ok := LookupName(e.Name); ok && ent.Family != FamilyHTTP {
 			return ent, true
@@ -242,6 +245,9 @@ func parseJSON(e *Error, raw []byte) {
 		e.Name, e.Detail = name, b.ErrorDescription
 		if isSACode(name) {
 			setCode(e, name)
+		} else if ent, ok := LookupOAuth(Code(name)); ok {
+			// An RFC 6749 error is the code: invalid_grant, not "400".
+			e.RawCode, e.Code = name, ent.Code
 		}
 	case len(b.Code) > 0 && b.Code[0] == '[':
 		e.Shape = ShapeArray

@@ -23,7 +23,9 @@ func Render(w io.Writer, format string) error {
 		return enc.Encode(struct {
 			Source string  `json:"source"`
 			Codes  []Entry `json:"codes"`
-		}{TroubleshootingURL, Catalogue()})
+			// OAuth2 is the OAuth 2.0 error family, not among Knox's documented codes.
+			OAuth2 []Entry `json:"oauth2"`
+		}{TroubleshootingURL, Catalogue(), OAuthCatalogue()})
 	case "markdown", "md":
 		return renderMarkdown(w)
 	default:
@@ -34,7 +36,7 @@ func Render(w io.Writer, format string) error {
 func renderTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CODE\tNAME\tHTTP\tFAMILY\tCLASS\tRETRY")
-	for _, e := range entries {
+	for _, e := range append(Catalogue(), oauthEntries...) {
 		code := string(e.Code)
 		for _, a := range e.Aliases {
 			code += " (" + string(a) + ")"
@@ -72,6 +74,16 @@ func renderMarkdown(w io.Writer) error {
 			fmt.Fprintf(&b, "| %s | %s | %d | `knoxerr.%s` | %s | %s | %s | %s |\n",
 				code, e.Name, e.HTTPStatus, constName(e.Code), e.Class, e.Retry(), mdEscape(e.Meaning), mdEscape(e.Behaviour))
 		}
+	}
+	b.WriteString("\n## OAuth 2.0 errors (RFC 6749 §5.2 token errors, RFC 6750 §3.1 Bearer errors)\n\n")
+	b.WriteString("Knox's OAuth 2.0 token server (`POST /ams/v1/oauth2/token`) answers `{error, error_description}` bodies; Knox's\n")
+	b.WriteString("troubleshooting page does not list them, so they are a family of their own and not among the documented codes above\n")
+	b.WriteString("(`knoxvet` does not treat these names as magic Knox codes). HTTP statuses are the simulation's choice where RFC 6749 allows two.\n\n")
+	b.WriteString("| Error | HTTP | Go constant | Class | Retry | Meaning | Expected client behaviour |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	for _, e := range oauthEntries {
+		fmt.Fprintf(&b, "| `%s` | %d | `knoxerr.%s` | %s | %s | %s | %s |\n",
+			e.Code, e.HTTPStatus, oauthConstNames[e.Code], e.Class, e.Retry(), mdEscape(e.Meaning), mdEscape(e.Behaviour))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -25,6 +25,11 @@ type reply struct {
 	retryAfter string
 	header     map[string]string
 	issued     string // fingerprint of an issued access token
+	// issuedRefresh fingerprints an issued OAuth refresh token; cursor and
+	// nextCursor are a Knox Configure listing's cursors, page its page.
+	issuedRefresh      string
+	cursor, nextCursor string
+	page               int
 }
 
 func ok(v any) reply { return reply{status: http.StatusOK, value: v} }
@@ -34,6 +39,8 @@ func fail(c knoxerr.Code, detail string) reply {
 	r := reply{code: c.Canonical(), detail: detail}
 	if e, found := knoxerr.Lookup(c); found {
 		r.status = e.HTTPStatus
+	} else if st, isOAuth := oauthHTTPStatus(c); isOAuth {
+		r.status = st
 	} else if n, isNum := c.Number(); isNum && n >= 400 && n < 600 {
 		r.status = n
 	} else {
@@ -154,6 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ex.Fault = step.Fault
 	}
 	ex.Status, ex.Code, ex.RetryAfter, ex.IssuedToken = rep.status, rep.code, rep.retryAfter, rep.issued
+	ex.IssuedRefresh, ex.Cursor, ex.NextCursor, ex.Page = rep.issuedRefresh, rep.cursor, rep.nextCursor, rep.page
 	if scripted && step.DelayMs > 0 {
 		s.hold(r, time.Duration(step.DelayMs)*time.Millisecond)
 	}
@@ -208,6 +216,14 @@ func (s *Server) handle(route Route, req *request) reply {
 		return s.saAuthorize(req)
 	case RouteUnimplemented:
 		return fail(knoxerr.HTTPNotImplemented, "unassignProfile is not implemented by this server")
+	case RouteOAuthToken:
+		return s.oauthTokenEndpoint(req)
+	case RouteOAuthRevoke:
+		return s.oauthRevoke(req)
+	case RouteKCDevices:
+		return s.bearer(req, ScopeKCDevicesView, &kcRateLimit, s.kcListDevices)
+	case RouteKGLock, RouteKGUnlock, RouteKGSendMessage:
+		return s.resourceFor(req, "KG", func(req *request) reply { return s.guardCommand(route, req) })
 	}
 	return fail(knoxerr.HTTPNotFound, "no such path")
 }
@@ -287,6 +303,9 @@ func (s *Server) renderError(route Route, rep reply) []byte {
 		shape = s.cfg.errorShape
 	}
 	if shape == "" {
+		shape = naturalShape(route, rep.code)
+	}
+	if shape == "" {
 		shape = knoxerr.ShapeClassic
 	}
 	code := rep.code
@@ -328,7 +347,7 @@ func (s *Server) renderError(route Route, rep reply) []byte {
 		v = map[string]any{"result": "FAIL", "error": map[string]any{"code": codeValue, "message": name, "reason": detail}}
 	case knoxerr.ShapeOAuth:
 		errName := strings.ToLower(name)
-		if sa {
+		if sa || code.IsOAuth() {
 			errName = string(code)
 		}
 		v = map[string]any{"error": errName, "error_description": detail}

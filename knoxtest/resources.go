@@ -116,6 +116,15 @@ func acceptsJSON(accept string) bool {
 
 // resource authenticates a KME call with x-knox-apitoken and then runs fn.
 func (s *Server) resource(req *request, fn func(*request) reply) reply {
+	return s.resourceFor(req, "KME", fn)
+}
+
+// serviceNames are the services a client identifier may be entitled to.
+var serviceNames = map[string]string{"KME": "Knox Mobile Enrollment", "KG": "Knox Guard"}
+
+// resourceFor authenticates a call of service ("KME", "KG") with
+// x-knox-apitoken and then runs fn.
+func (s *Server) resourceFor(req *request, service string, fn func(*request) reply) reply {
 	raw := strings.TrimSpace(req.r.Header.Get("X-Knox-Apitoken"))
 	if raw == "" {
 		return fail(knoxerr.HTTPUnauthorized, "x-knox-apitoken header is missing")
@@ -167,9 +176,9 @@ func (s *Server) resource(req *request, fn func(*request) reply) reply {
 		return fail(knoxerr.AccessTokenExpired, "access token has expired")
 	case d.expired(now, s.cfg.skew):
 		return d.rejectExpired()
-	case !id.services["KME"]:
-		d.rec.Problem = "the client identifier is not entitled to Knox Mobile Enrollment"
-		return fail(knoxerr.HTTPForbidden, "the client identifier of this token is not entitled to Knox Mobile Enrollment")
+	case !id.services[service]:
+		d.rec.Problem = "the client identifier is not entitled to " + serviceNames[service]
+		return fail(knoxerr.HTTPForbidden, "the client identifier of this token is not entitled to "+serviceNames[service])
 	}
 	if !acceptsJSON(req.r.Header.Get("Accept")) {
 		return fail(knoxerr.HTTPNotAcceptable, "Accept "+truncate(req.r.Header.Get("Accept"), 64)+" rules out application/json")

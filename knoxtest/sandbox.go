@@ -45,6 +45,7 @@ const sandboxJournalCap = 10000
 //	GET  /_knoxtest/mistakes  the configuration mistakes, as []Mistake
 //	POST /_knoxtest/script    {"route":"GET /kcs/v1/kme/devices/list","steps":[Step…]}
 //	POST /_knoxtest/authcode  {"clientId":"…"} → {"code":"…"} (clientId defaults to the SA client)
+//	POST /_knoxtest/oauthcode OAuthCode → {"code":"…"}: a Knox OAuth 2.0 authorization code
 //	POST /_knoxtest/reset     forget journal, scripts, tokens and codes
 //	POST /_knoxtest/expire    ExpireTokens;  POST /_knoxtest/revoke  RevokeTokens
 func RunSandbox(ctx context.Context, cfg SandboxConfig, out io.Writer) error {
@@ -132,13 +133,25 @@ Configure the client with:
   SA client_id / app id    %s
   SA client_secret         %s
   SA redirect_uri          %s
+
+OAuth 2.0 (Knox Configure v2 on %s%s):
+  token endpoint           %s%s
+  client_id                %s
+  client_secret            %s
+  redirect_uri             %s
+  scopes                   %s %s %s
 `, s.URL, e.KnoxBaseURL, e.SATokenURL, e.SAAuthorizeURL, c.KeysFile, c.ClientIdentifier,
-		c.SAClientID, c.SAClientSecret, c.SARedirectURI)
+		c.SAClientID, c.SAClientSecret, c.SARedirectURI,
+		e.APIBaseURL, routePath(RouteKCDevices), e.APIBaseURL, routePath(RouteOAuthToken),
+		c.OAuthClientID, c.OAuthClientSecret, c.OAuthRedirectURI, ScopeKCDevicesView, ScopeKCProfileAssign, ScopeKAI)
+	if c.OAuthTenantID != "" {
+		fmt.Fprintf(out, "  managed tenant (MSP)     %s  (send as x-wsm-managed-tenantid)\n", c.OAuthTenantID)
+	}
 	if caFile != "" {
 		fmt.Fprintf(out, "  CA certificate (PEM)     %s\n", caFile)
 	}
 	fmt.Fprintf(out, `
-Control API: %s%shealth | journal | mistakes (GET); script | authcode | reset | expire | revoke (POST)
+Control API: %s%shealth | journal | mistakes (GET); script | authcode | oauthcode | reset | expire | revoke (POST)
 Stop with Ctrl-C.
 `, s.URL, ControlPrefix)
 }
@@ -227,6 +240,18 @@ func (s *Server) controlHandler() http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"code": s.IssueAuthCode(req.ClientID)})
 	})
+	mux.HandleFunc("POST "+p+"oauthcode", func(w http.ResponseWriter, r *http.Request) {
+		var req OAuthCode
+		if err := decode(r, &req); err != nil {
+			bad(w, `oauthcode: body must be {"clientId"?, "redirectUri"?, "scope"?, "codeChallenge"?, "codeChallengeMethod"?}: %v`, err)
+			return
+		}
+		if m := req.CodeChallengeMethod; m != "" && m != "S256" && m != "plain" {
+			bad(w, "oauthcode: codeChallengeMethod %q is not S256 or plain", m)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"code": s.IssueOAuthCode(req)})
+	})
 	for name, fn := range map[string]func(){"reset": s.Reset, "expire": s.ExpireTokens, "revoke": s.RevokeTokens} {
 		mux.HandleFunc("POST "+p+name, func(w http.ResponseWriter, r *http.Request) {
 			fn()
@@ -235,7 +260,7 @@ func (s *Server) controlHandler() http.Handler {
 	}
 	mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no control endpoint " + r.Method + " " + r.URL.Path +
-			"; see GET " + p + "health, journal, mistakes and POST script, authcode, reset, expire, revoke"})
+			"; see GET " + p + "health, journal, mistakes and POST script, authcode, oauthcode, reset, expire, revoke"})
 	})
 	return mux
 }

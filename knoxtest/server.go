@@ -62,6 +62,14 @@ type Server struct {
 	saTokens    map[string]*saToken
 	buckets     map[string]*bucket
 	devices     []*device
+
+	// OAuth 2.0 (oauth.go) and Knox Guard (guard.go) state.
+	oauthClients   map[string]*oauthClient
+	oauthTokens    map[string]*oauthToken
+	oauthRefreshes map[string]*oauthRefresh
+	oauthCodes     map[string]*oauthCode
+	cursorSalt     string
+	kgLocked       map[string]bool
 }
 
 type identifier struct {
@@ -96,6 +104,8 @@ type config struct {
 	keysFile         string
 	sandbox          bool
 	errorShape       knoxerr.Shape
+	oauthLifetime    time.Duration
+	mspTenant        bool
 }
 
 // Option configures a Server.
@@ -159,6 +169,14 @@ func WithClockSkew(d time.Duration) Option { return func(c *config) { c.skew = d
 // WithAuthCodeTTL sets how long an authorization code from IssueAuthCode lives
 // (default 60s, as Samsung documents for UEM partners).
 func WithAuthCodeTTL(d time.Duration) Option { return func(c *config) { c.authCodeTTL = d } }
+
+// WithOAuthTokenLifetime caps the lifetime of OAuth 2.0 access tokens (default:
+// expires_in as asked, else 599 s), so that renewal can be tested in seconds.
+func WithOAuthTokenLifetime(d time.Duration) Option { return func(c *config) { c.oauthLifetime = d } }
+
+// WithMSPTenant registers the OAuth client as an MSP managing one customer
+// (Credentials().OAuthTenantID): its calls need x-wsm-managed-tenantid.
+func WithMSPTenant() Option { return func(c *config) { c.mspTenant = true } }
 
 // withAddr listens on addr instead of 127.0.0.1:0 (the sandbox).
 func withAddr(addr string) Option { return func(c *config) { c.addr = addr } }
@@ -228,6 +246,13 @@ func newServer(opts ...Option) (*Server, error) {
 		SAClientID: randAlnum(10), SAClientSecret: randAlnum(32),
 		SARedirectURI: "https://uem.example.test/knox/sa-callback"}
 	s.creds.SAAppID = s.creds.SAClientID
+	s.creds.OAuthClientID = "knoxtest-oauth-" + randAlnum(12)
+	s.creds.OAuthClientSecret = randToken()
+	s.creds.OAuthRedirectURI = "https://uem.example.test/knox/oauth-callback"
+	if cfg.mspTenant {
+		s.creds.OAuthTenantID = "knoxtest-tenant-" + randAlnum(8)
+	}
+	s.cursorSalt = randHex(4)
 	s.kgOnlyID, s.unregisteredID = newServiceIdentifier("KG"), newClientIdentifier()
 	s.resetState()
 
@@ -287,7 +312,7 @@ func (s *Server) resetState() {
 	s.saTokens = map[string]*saToken{}
 	s.buckets = map[string]*bucket{}
 	s.identifiers = map[string]*identifier{
-		s.creds.ClientIdentifier: {spki: s.keySPKI, services: map[string]bool{"KME": true}},
+		s.creds.ClientIdentifier: {spki: s.keySPKI, services: map[string]bool{"KME": true, "KG": true}},
 		s.kgOnlyID:               {spki: s.keySPKI, services: map[string]bool{"KG": true}},
 	}
 	s.saClients = map[string]*saClient{
@@ -295,6 +320,8 @@ func (s *Server) resetState() {
 		otherSAClientID:    {secret: otherSAClientSecret, redirectURI: s.creds.SARedirectURI},
 	}
 	s.devices = seedDevices(s.cfg.devices)
+	s.seedOAuthClients()
+	s.kgLocked = map[string]bool{}
 }
 
 // Reset forgets the journal, scripts, issued tokens, codes and seen jtis, and
@@ -344,7 +371,7 @@ func (s *Server) Keys() *knoxkeys.Keys { return s.keys }
 // Endpoints are the base URLs a client is configured with.
 func (s *Server) Endpoints() Endpoints {
 	return Endpoints{KnoxBaseURL: s.URL, SATokenURL: s.URL + routePath(RouteSAToken),
-		SAAuthorizeURL: s.URL + routePath(RouteSAAuthorize)}
+		SAAuthorizeURL: s.URL + routePath(RouteSAAuthorize), APIBaseURL: s.URL}
 }
 
 // Journal returns a copy of every exchange so far, in arrival order. An exchange
@@ -367,12 +394,16 @@ func (s *Server) Journal() []Exchange {
 }
 
 // ExpireTokens makes every issued access token expired: the next resource call
-// with any of them gets a natural 403 4032251.
+// with any of them gets a natural 403 4032251 (an OAuth 2.0 token: 401
+// invalid_token).
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	past := time.Now().Add(-time.Second)
 	for _, t := range s.tokens {
+		t.expires = past
+	}
+	for _, t := range s.oauthTokens {
 		t.expires = past
 	}
 }
@@ -382,6 +413,9 @@ func (s *Server) RevokeTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.tokens {
+		t.revoked = true
+	}
+	for _, t := range s.oauthTokens {
 		t.revoked = true
 	}
 }

@@ -20,12 +20,24 @@ const (
 	RouteSAAuthorize Route = "POST /sa/auth/authorizeToken"
 	// RouteUnimplemented is listed by the simulation but answers 501.
 	RouteUnimplemented Route = "POST /kcs/v1/kme/devices/unassignProfile"
+
+	// Knox OAuth 2.0 (oauth.go).
+	RouteOAuthToken  Route = "POST /ams/v1/oauth2/token"
+	RouteOAuthRevoke Route = "POST /ams/v1/oauth2/revoke"
+	// Knox Configure v2 device listing, on OAuth 2.0 (configure.go).
+	RouteKCDevices Route = "POST /kc/v2/devices/getDevices"
+	// Knox Guard device commands, on legacy authentication (guard.go). Samsung
+	// publishes the v1.1 prefix and the command names, not these exact paths.
+	RouteKGLock        Route = "POST /kcs/v1.1/kg/devices/lock"
+	RouteKGUnlock      Route = "POST /kcs/v1.1/kg/devices/unlock"
+	RouteKGSendMessage Route = "POST /kcs/v1.1/kg/devices/sendMessage"
 )
 
 // Routes lists every route the simulation serves.
 func Routes() []Route {
 	return []Route{RouteAccessToken, RouteAccessTokenV0, RouteListDevices, RouteDeleteDevices,
-		RouteSAToken, RouteSAAuthorize, RouteUnimplemented}
+		RouteSAToken, RouteSAAuthorize, RouteUnimplemented,
+		RouteOAuthToken, RouteOAuthRevoke, RouteKCDevices, RouteKGLock, RouteKGUnlock, RouteKGSendMessage}
 }
 
 // ControlPrefix is the reserved path prefix of the sandbox control API.
@@ -118,6 +130,22 @@ type Exchange struct {
 	Header map[string]string `json:"header,omitempty"`
 	// Query is the raw query string, secrets redacted.
 	Query string `json:"query,omitempty"`
+
+	// BearerToken fingerprints the OAuth access token of a Bearer call;
+	// BearerProblem says why it was refused ("expired", "revoked", "unknown",
+	// "scope"), and BearerExpiredFor how long before the call it had expired.
+	BearerToken      string        `json:"bearerToken,omitempty"`
+	BearerProblem    string        `json:"bearerProblem,omitempty"`
+	BearerExpiredFor time.Duration `json:"bearerExpiredFor,omitempty"`
+	// IssuedRefresh fingerprints the refresh token an OAuth token call returned.
+	IssuedRefresh string `json:"issuedRefresh,omitempty"`
+	// Cursor is the searchAfter cursor a Knox Configure listing sent ("" for the
+	// first page) and NextCursor the nextSearchAfter it was answered ("" on the
+	// last page). Cursors are opaque, not secret.
+	Cursor     string `json:"cursor,omitempty"`
+	NextCursor string `json:"nextCursor,omitempty"`
+	// Page is the 0-based page a Knox Configure listing was answered.
+	Page int `json:"page,omitempty"`
 }
 
 // Credentials are what a client needs to talk to a Server.
@@ -128,6 +156,13 @@ type Credentials struct {
 	SAClientSecret   string `json:"saClientSecret"`
 	SARedirectURI    string `json:"saRedirectUri"`
 	SAAppID          string `json:"saAppId"`
+	// OAuth 2.0 (Knox Configure, KME, KAI, …): the client registered with the
+	// token server, its redirect URI (authorization_code) and, for an MSP
+	// (WithMSPTenant), the managed customer's tenant id.
+	OAuthClientID     string `json:"oauthClientId"`
+	OAuthClientSecret string `json:"oauthClientSecret"`
+	OAuthRedirectURI  string `json:"oauthRedirectUri"`
+	OAuthTenantID     string `json:"oauthTenantId,omitempty"`
 }
 
 // Endpoints are the base URLs a client is configured with.
@@ -135,4 +170,7 @@ type Endpoints struct {
 	KnoxBaseURL    string `json:"knoxBaseURL"`
 	SATokenURL     string `json:"saTokenURL"`
 	SAAuthorizeURL string `json:"saAuthorizeURL"`
+	// APIBaseURL is the OAuth 2.0 token server and the newer APIs (/kc/v2);
+	// api.samsungknox.com in production, the same listener here.
+	APIBaseURL string `json:"apiBaseURL"`
 }

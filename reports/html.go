@@ -45,6 +45,16 @@ type htmlPage struct {
 	Duration      string
 	Args          string
 	DocumentCodes int
+	Coverage      []htmlCoverage
+}
+
+// htmlCoverage is one row of the scheme and service table: counts in the
+// order of Classes().
+type htmlCoverage struct {
+	Kind, Name, Verdict string
+	Declared            bool
+	Cases               int
+	Counts              []int
 }
 
 type classCount struct {
@@ -230,6 +240,13 @@ func HTML(s *Summary) ([]byte, error) {
 		}
 	}
 	sort.Strings(p.Areas)
+	for _, row := range Coverage(s) {
+		hc := htmlCoverage{Kind: row.Kind, Name: row.Name, Verdict: row.Verdict(s.Run.Strict), Declared: row.Declared, Cases: row.Cases}
+		for _, c := range Classes() {
+			hc.Counts = append(hc.Counts, row.Counts[c])
+		}
+		p.Coverage = append(p.Coverage, hc)
+	}
 	var buf bytes.Buffer
 	if err := htmlTemplate.Execute(&buf, p); err != nil {
 		return nil, err

@@ -47,6 +47,19 @@ func Markdown(s *Summary) []byte {
 			should = append(should, line)
 		}
 	}
+	if cov := Coverage(s); len(cov) > 0 {
+		b.WriteString("### Coverage by authentication scheme and Knox service\n\n")
+		b.WriteString("| | declared | cases | PASS | NON-STRICT | FAIL | UNSUPPORTED | ERROR | verdict |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n")
+		for _, row := range cov {
+			decl := "no"
+			if row.Declared {
+				decl = "yes"
+			}
+			fmt.Fprintf(&b, "| %s `%s` | %s | %d | %d | %d | %d | %d | %d | %s |\n", row.Kind, md(row.Name), decl, row.Cases,
+				row.Counts[Pass], row.Counts[NonStrict], row.Counts[Fail]+row.Counts[ExpectedFail], row.Counts[Unsupported], row.Counts[Error], row.Verdict(r.Strict))
+		}
+		b.WriteString("\n")
+	}
 	list(&b, "Failing cases", failures)
 	list(&b, "SHOULD not met (NON-STRICT: fails only under --strict)", should)
 	var ups []string

@@ -49,7 +49,11 @@ type Case struct {
 	Level string `json:"level"` // MUST, SHOULD or INFO: the strongest level among its checks
 	Area  string `json:"area"`
 	// Codes are the catalogue codes the case exercises.
-	Codes       []string `json:"codes,omitempty"`
+	Codes []string `json:"codes,omitempty"`
+	// Schemes and Services are the authentication schemes and Knox services the
+	// case uses (knox-cloud-auth, samsung-account, oauth2; kme, kc, kg).
+	Schemes     []string `json:"schemes,omitempty"`
+	Services    []string `json:"services,omitempty"`
 	Requirement string   `json:"requirement"`
 	Source      string   `json:"source"`
 }
@@ -141,6 +145,10 @@ type Run struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// HarnessError describes a failure that stopped the run (adapter would not start, …).
 	HarnessError string `json:"harnessError,omitempty"`
+	// AuthSchemes and Services are what the adapter's hello declares (its
+	// defaults when it is silent); empty when no hello was heard.
+	AuthSchemes []string `json:"authSchemes,omitempty"`
+	Services    []string `json:"services,omitempty"`
 	// Command is how the command ended, in a run of `knoxconform observe`.
 	Command *CommandRun `json:"command,omitempty"`
 }

@@ -49,9 +49,9 @@ const (
 	OpAuthorizeToken Op = "sa.authorizeToken"
 )
 
-// Ops lists every v1 operation.
+// Ops lists every v1 operation, the first five and then ServiceOps.
 func Ops() []Op {
-	return []Op{OpAccessToken, OpListDevices, OpDeleteDevices, OpExchangeCode, OpAuthorizeToken}
+	return append([]Op{OpAccessToken, OpListDevices, OpDeleteDevices, OpExchangeCode, OpAuthorizeToken}, ServiceOps()...)
 }
 
 // Request is the envelope of every suite → adapter line.
@@ -95,6 +95,10 @@ type HelloResult struct {
 	Operations []Op     `json:"operations"`
 	// Features are optional capabilities, e.g. "concurrency" (several invokes in flight).
 	Features []string `json:"features,omitempty"`
+	// AuthSchemes and Services say what the client supports (AuthSchemes(),
+	// Services()); absent means DefaultAuthSchemes and DefaultServices.
+	AuthSchemes []string `json:"authSchemes,omitempty"`
+	Services    []string `json:"services,omitempty"`
 }
 
 // Endpoints are the base URLs a client is bound to.
@@ -102,6 +106,9 @@ type Endpoints struct {
 	KnoxBaseURL    string `json:"knoxBaseURL"`
 	SATokenURL     string `json:"saTokenURL"`
 	SAAuthorizeURL string `json:"saAuthorizeURL"`
+	// APIBaseURL is the base of the OAuth 2.0 token server and the newer APIs
+	// (api.samsungknox.com in production).
+	APIBaseURL string `json:"apiBaseURL,omitempty"`
 }
 
 // Credentials are the client's secrets and identifiers. KeysFile is a path to keys.json.
@@ -112,6 +119,12 @@ type Credentials struct {
 	SAClientSecret   string `json:"saClientSecret"`
 	SARedirectURI    string `json:"saRedirectUri"`
 	SAAppID          string `json:"saAppId"`
+	// OAuth 2.0: the registered client, its redirect URI, and for an MSP the
+	// managed customer to send as x-wsm-managed-tenantid.
+	OAuthClientID     string `json:"oauthClientId,omitempty"`
+	OAuthClientSecret string `json:"oauthClientSecret,omitempty"`
+	OAuthRedirectURI  string `json:"oauthRedirectUri,omitempty"`
+	OAuthTenantID     string `json:"oauthTenantId,omitempty"`
 }
 
 // ClientConfig is advice a client may honour to keep runs short. Zero means "your default".

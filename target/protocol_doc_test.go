@@ -28,6 +28,15 @@ var opMeaning = map[Op]string{
 	OpDeleteDevices:  "Delete KME devices by IMEI or serial (`POST /kcs/v1/kme/devices/delete`); needs an access token.",
 	OpExchangeCode:   "Exchange a Samsung Account authorization code for a Samsung Account token.",
 	OpAuthorizeToken: "Call the Samsung Account authorizeToken API with a Samsung Account token.",
+
+	OpOAuthToken:        "Obtain a Knox OAuth 2.0 access token with client_credentials (`POST /ams/v1/oauth2/token`, form-encoded); scheme `oauth2`.",
+	OpOAuthExchangeCode: "Exchange a Knox OAuth 2.0 authorization code (authorization_code grant, with the PKCE `codeVerifier` when given); keep the refresh token; scheme `oauth2`.",
+	OpOAuthRefresh:      "Renew the access token with the refresh token the client holds (refresh_token grant); keep the rotated refresh token; scheme `oauth2`.",
+	OpOAuthRevoke:       "Revoke the client's OAuth 2.0 tokens (`POST /ams/v1/oauth2/revoke`); scheme `oauth2`.",
+	OpKCListDevices:     "List every Knox Configure device (`POST /kc/v2/devices/getDevices`), following `nextSearchAfter` to the end; Bearer token with scope `kc.devices:view`; service `kc`.",
+	OpKGLock:            "Lock Knox Guard devices (one device: a single command, several: a bulk); legacy authentication; service `kg`.",
+	OpKGUnlock:          "Unlock Knox Guard devices; as `kg.lock`.",
+	OpKGSendMessage:     "Send a message to Knox Guard devices; as `kg.lock`.",
 }
 
 // kindMeaning says, for the kinds table, when a client reports each kind.

@@ -34,7 +34,7 @@ const maxKeysFile = 1 << 20
 
 // learnSecrets records the credentials of a newClient before they are sent.
 func learnSecrets(c Credentials) {
-	handed.Add(c.SAClientSecret, c.ClientIdentifier)
+	handed.Add(c.SAClientSecret, c.ClientIdentifier, c.OAuthClientSecret)
 	handed.Add(privateKeyOf(c.KeysFile)...)
 }
 

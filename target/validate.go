@@ -75,8 +75,16 @@ func OpParams(op Op) any {
 		return &ExchangeCodeParams{}
 	case OpAuthorizeToken:
 		return &AuthorizeTokenParams{}
-	case OpAccessToken:
+	case OpAccessToken, OpOAuthRefresh, OpOAuthRevoke:
 		return &struct{}{} // no parameters; any field is a mistake
+	case OpOAuthToken:
+		return &OAuthTokenParams{}
+	case OpOAuthExchangeCode:
+		return &OAuthExchangeCodeParams{}
+	case OpKCListDevices:
+		return &KCListDevicesParams{}
+	case OpKGLock, OpKGUnlock, OpKGSendMessage:
+		return &GuardCommandParams{}
 	}
 	return nil
 }
@@ -89,6 +97,12 @@ func OpValue(op Op) any {
 		return &ListDevicesValue{}
 	case OpDeleteDevices:
 		return &DeleteDevicesValue{}
+	case OpOAuthToken, OpOAuthExchangeCode, OpOAuthRefresh:
+		return &OAuthTokenValue{}
+	case OpKCListDevices:
+		return &KCListDevicesValue{}
+	case OpKGLock, OpKGUnlock, OpKGSendMessage:
+		return &GuardCommandValue{}
 	}
 	return nil
 }
