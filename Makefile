@@ -37,8 +37,9 @@ test: lint precision
 precision:
 	./scripts/vet-precision.sh
 
-## lint: gofmt, go vet, and knoxvet over the project's own code
+## lint: go.mod tidy, gofmt, go vet, and knoxvet over the project's own code
 lint:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v /testdata/)); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
