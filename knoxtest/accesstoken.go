@@ -143,6 +143,7 @@ func (s *Server) accessToken(req *request) reply {
 	}
 	tok := randToken()
 	s.tokens[tok] = &issuedToken{clientIdentifier: d.clientIdentifier, expires: now.Add(time.Duration(minutes) * time.Minute)}
+	s.remembered(now)
 	r := ok(map[string]string{"accessToken": tok})
 	r.issued = fingerprint(tok)
 	return r
@@ -154,20 +155,23 @@ func (s *Server) checkJTI(d *decodedJWT) (reply, bool) {
 	if !d.hasJTI {
 		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT has no jti claim"), true
 	}
-	if s.seenJTI(d.rec.JTI) {
+	if s.seenJTI(d.rec.JTI, d.rec.EXP) {
 		d.rec.Problem = "jti was already used"
 		return fail(knoxerr.APIKeyNonUniqueJWTID, "Cannot use the same jwt again"), true
 	}
 	return reply{}, false
 }
 
-// seenJTI remembers jti and reports whether it had been seen before.
-func (s *Server) seenJTI(jti string) bool {
+// seenJTI remembers jti, from a JWT expiring at exp, and reports whether it had
+// been seen before.
+func (s *Server) seenJTI(jti string, exp int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, seen := s.jtis[jti]; seen {
 		return true
 	}
-	s.jtis[jti] = struct{}{}
+	now := time.Now()
+	s.jtis[jti] = s.jtiForget(exp, now)
+	s.remembered(now)
 	return false
 }

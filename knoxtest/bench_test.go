@@ -168,4 +168,3 @@ func drainOK(resp *http.Response, err error) error {
 	}
 	return nil
 }
-

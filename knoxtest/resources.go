@@ -81,6 +81,7 @@ func (s *Server) takeToken(fp string) bool {
 	if b == nil {
 		b = &bucket{tokens: burst, last: now}
 		s.buckets[fp] = b
+		s.remembered(now)
 	}
 	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*s.cfg.rate)
 	b.last = now

@@ -2,14 +2,10 @@ package knoxtest
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/knoxconform/knoxconform/knoxkeys"
 )
@@ -32,9 +28,6 @@ type SandboxConfig struct {
 	// Ready, when set, is called once the sandbox listens.
 	Ready func(*Server)
 }
-
-// sandboxJournalCap bounds the sandbox journal; older exchanges are dropped.
-const sandboxJournalCap = 10000
 
 // RunSandbox serves a simulated Knox Cloud on cfg.Addr until ctx ends, printing
 // to out what a client must be configured with, plus a JSON control API under
@@ -144,98 +137,3 @@ Stop with Ctrl-C.
 }
 
 func withSandbox() Option { return func(c *config) { c.sandbox = true } }
-
-// controlHandler serves the sandbox control API.
-func (s *Server) controlHandler() http.Handler {
-	mux := http.NewServeMux()
-	writeJSON := func(w http.ResponseWriter, status int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	bad := func(w http.ResponseWriter, format string, args ...any) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(format, args...)})
-	}
-	decode := func(r *http.Request, v any) error {
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		return nil
-	}
-	p := ControlPrefix
-	mux.HandleFunc("GET "+p+"health", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "endpoints": s.Endpoints()})
-	})
-	mux.HandleFunc("GET "+p+"journal", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Journal())
-	})
-	mux.HandleFunc("GET "+p+"mistakes", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Mistakes())
-	})
-	mux.HandleFunc("POST "+p+"script", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Route Route  `json:"route"`
-			Steps []Step `json:"steps"`
-		}
-		if err := decode(r, &req); err != nil {
-			bad(w, `script: body must be {"route": "METHOD /path", "steps": [...]}: %v`, err)
-			return
-		}
-		known := false
-		for _, rt := range Routes() {
-			known = known || rt == req.Route
-		}
-		if !known {
-			names := make([]string, 0, len(Routes()))
-			for _, rt := range Routes() {
-				names = append(names, string(rt))
-			}
-			bad(w, "script: unknown route %q; use one of: %s", req.Route, strings.Join(names, ", "))
-			return
-		}
-		for i, st := range req.Steps {
-			if st.Times < Forever {
-				bad(w, "script: steps[%d].times is %d; use a count ≥ 0 or %d for forever", i, st.Times, Forever)
-				return
-			}
-			switch st.Fault {
-			case FaultNone, FaultReset, FaultHang, FaultEmpty, FaultHTML:
-			default:
-				bad(w, "script: steps[%d].fault %q is not one of reset, hang, empty, html", i, st.Fault)
-				return
-			}
-			if st.Status != 0 && (st.Status < 100 || st.Status > 599) {
-				bad(w, "script: steps[%d].status %d is not an HTTP status", i, st.Status)
-				return
-			}
-		}
-		s.Script(req.Route, req.Steps...)
-		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "route": req.Route, "steps": len(req.Steps)})
-	})
-	mux.HandleFunc("POST "+p+"authcode", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			ClientID string `json:"clientId"`
-		}
-		if err := decode(r, &req); err != nil {
-			bad(w, `authcode: body must be {"clientId": "..."}: %v`, err)
-			return
-		}
-		if req.ClientID == "" {
-			req.ClientID = s.creds.SAClientID
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"code": s.IssueAuthCode(req.ClientID)})
-	})
-	for name, fn := range map[string]func(){"reset": s.Reset, "expire": s.ExpireTokens, "revoke": s.RevokeTokens} {
-		mux.HandleFunc("POST "+p+name, func(w http.ResponseWriter, r *http.Request) {
-			fn()
-			writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-		})
-	}
-	mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no control endpoint " + r.Method + " " + r.URL.Path +
-			"; see GET " + p + "health, journal, mistakes and POST script, authcode, reset, expire, revoke"})
-	})
-	return mux
-}

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,18 +43,23 @@ type Server struct {
 	connSeq    atomic.Int64
 	control    http.Handler // sandbox control API, nil in tests
 
-	mu          sync.Mutex
-	seq         int
-	journal     []*Exchange
-	scripts     map[Route][]scriptStep
-	jtis        map[string]struct{}
-	identifiers map[string]*identifier
-	tokens      map[string]*issuedToken
-	saClients   map[string]*saClient
-	authCodes   map[string]*authCode
-	saTokens    map[string]*saToken
-	buckets     map[string]*bucket
-	devices     []*device
+	mu             sync.Mutex
+	seq            int
+	journal        []*Exchange
+	journalBytes   int // estimated bytes the journal holds
+	journalDropped int // exchanges dropped to stay within the bounds
+	scripts        map[Route][]scriptStep
+	jtis           map[string]time.Time // seen jti → when it may be forgotten (expiry.go)
+	identifiers    map[string]*identifier
+	tokens         map[string]*issuedToken
+	saClients      map[string]*saClient
+	authCodes      map[string]*authCode
+	saTokens       map[string]*saToken
+	buckets        map[string]*bucket
+	devices        []*device
+
+	insertsSincePrune int
+	lastPrune         time.Time
 }
 
 type identifier struct {
@@ -90,6 +94,8 @@ type config struct {
 	keysFile         string
 	sandbox          bool
 	errorShape       knoxerr.Shape
+	journalEntries   int
+	journalBytes     int
 }
 
 // Option configures a Server.
@@ -183,6 +189,12 @@ func newServer(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.journalEntries <= 0 {
+		cfg.journalEntries = DefaultJournalEntries
+	}
+	if cfg.journalBytes <= 0 {
+		cfg.journalBytes = DefaultJournalBytes
+	}
 	if cfg.pageSize <= 0 {
 		cfg.pageSize = 10
 	}
@@ -273,8 +285,9 @@ type connKey struct{}
 func (s *Server) resetState() {
 	s.seq = 0
 	s.journal = nil
+	s.journalBytes, s.journalDropped = 0, 0
 	s.scripts = map[Route][]scriptStep{}
-	s.jtis = map[string]struct{}{}
+	s.jtis = map[string]time.Time{}
 	s.tokens = map[string]*issuedToken{}
 	s.authCodes = map[string]*authCode{}
 	s.saTokens = map[string]*saToken{}
@@ -340,43 +353,52 @@ func (s *Server) Endpoints() Endpoints {
 		SAAuthorizeURL: s.URL + routePath(RouteSAAuthorize)}
 }
 
-// Journal returns a copy of every exchange so far, in arrival order. An exchange
-// still in progress (a hung request) has Status 0.
+// Journal returns a copy of every exchange the journal holds, in arrival order:
+// all of them unless the bounds (WithJournalLimits) made it drop the oldest. An
+// exchange still in progress (a hung request) has Status 0.
 func (s *Server) Journal() []Exchange {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Exchange, len(s.journal))
 	for i, e := range s.journal {
-		out[i] = *e
-		out[i].Header = copyMap(e.Header)
-		out[i].Form = copyMap(e.Form)
-		if e.JWT != nil {
-			j := *e.JWT
-			out[i].JWT = &j
-		}
+		out[i] = e.clone()
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Seq < out[b].Seq })
 	return out
 }
 
 // ExpireTokens makes every issued access token expired: the next resource call
 // with any of them gets a natural 403 4032251.
-func (s *Server) ExpireTokens() {
+func (s *Server) ExpireTokens() { s.expireTokens() }
+
+// expireTokens is ExpireTokens; it reports how many tokens it changed and held.
+func (s *Server) expireTokens() (changed, total int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := time.Now().Add(-time.Second)
+	now := time.Now()
+	past := now.Add(-time.Second)
 	for _, t := range s.tokens {
+		if t.expires.After(past) {
+			changed++
+		}
 		t.expires = past
 	}
+	return changed, len(s.tokens)
 }
 
 // RevokeTokens invalidates every issued access token (403 4032252 on next use).
-func (s *Server) RevokeTokens() {
+func (s *Server) RevokeTokens() { s.revokeTokens() }
+
+// revokeTokens is RevokeTokens; it reports how many tokens it changed and held.
+func (s *Server) revokeTokens() (changed, total int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.tokens {
+		if !t.revoked {
+			changed++
+		}
 		t.revoked = true
 	}
+	return changed, len(s.tokens)
 }
 
 func copyMap(m map[string]string) map[string]string {
