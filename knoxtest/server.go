@@ -96,6 +96,10 @@ type config struct {
 	errorShape       knoxerr.Shape
 	journalEntries   int
 	journalBytes     int
+	tlsMaterial      *tlsMaterial // nil: the process-wide one
+	ln               net.Listener // already listening (the sandbox checks its port first)
+	saClientID       string
+	saClientSecret   string
 }
 
 // Option configures a Server.
@@ -208,11 +212,14 @@ func newServer(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := knoxkeys.CheckStrength(keys); err != nil {
+		return nil, err
+	}
 	_, keySPKI, err := spki(keys.PublicB64())
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "knoxtest-")
+	dir, err := os.MkdirTemp(tempRoot(), "knoxtest-")
 	if err != nil {
 		return nil, fmt.Errorf("create the server's temp dir: %w", err)
 	}
@@ -230,20 +237,26 @@ func newServer(opts ...Option) (*Server, error) {
 	if clientID == "" {
 		clientID = newClientIdentifier()
 	}
+	saID, saSecret := cfg.saClientID, cfg.saClientSecret
+	if saID == "" || saSecret == "" {
+		saID, saSecret = randAlnum(saClientIDLen), randAlnum(saSecretLen)
+	}
 	s.creds = Credentials{KeysFile: keysFile, ClientIdentifier: clientID,
-		SAClientID: randAlnum(10), SAClientSecret: randAlnum(32),
+		SAClientID: saID, SAClientSecret: saSecret,
 		SARedirectURI: "https://uem.example.test/knox/sa-callback"}
 	s.creds.SAAppID = s.creds.SAClientID
 	s.resetState()
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("listen on %s: %w (choose another address)", cfg.addr, err)
+	ln := cfg.ln
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.addr); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("listen on %s: %w (choose another address)", cfg.addr, err)
+		}
 	}
 	scheme := "http"
 	if cfg.tls {
-		tc, err := processTLS()
+		tc, err := s.tlsMaterial()
 		if err != nil {
 			ln.Close()
 			os.RemoveAll(dir)
@@ -279,6 +292,14 @@ func newServer(opts ...Option) (*Server, error) {
 }
 
 type connKey struct{}
+
+// tlsMaterial is the CA and certificate the server serves with.
+func (s *Server) tlsMaterial() (*tlsMaterial, error) {
+	if s.cfg.tlsMaterial != nil {
+		return s.cfg.tlsMaterial, nil
+	}
+	return processTLS()
+}
 
 // resetState seeds the registered identities and forgets everything learned.
 // The caller holds no lock or s.mu.
@@ -330,7 +351,7 @@ func (s *Server) Client() *http.Client {
 	s.clientOnce.Do(func() {
 		tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64}
 		if s.cfg.tls {
-			tc, _ := processTLS() // NewServer got it without error
+			tc, _ := s.tlsMaterial() // NewServer got it without error
 			tr.TLSClientConfig = &tls.Config{RootCAs: tc.clientRoots, MinVersion: tls.VersionTLS12}
 		}
 		s.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
