@@ -58,6 +58,7 @@ docs: build
 	$(BIN)/knoxconform catalog --format markdown > docs/codes.md
 	$(GO) test ./fixtures/clients/mutants -run TestCasesDoc -update
 	$(BIN)/knoxvet help -markdown > docs/analyzers.md
+	$(GO) test ./knoxtest -run TestSandboxDocs -update
 
 clean:
 	rm -rf $(BIN) $(REPORTS)

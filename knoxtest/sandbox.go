@@ -201,6 +201,7 @@ Configure the client with:
 	}
 	fmt.Fprintf(out, `
 Control API: %s%shealth | journal | mistakes (GET); script | authcode | reset | expire | revoke (POST)
+  (described in docs/sandbox.md)
 Stop with Ctrl-C.
 `, s.URL, ControlPrefix)
 }

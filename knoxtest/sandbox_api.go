@@ -173,7 +173,7 @@ func ScriptSchema() []byte {
 	}
 	schema := map[string]any{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
-		"$id":                  "https://knoxconform.dev/schemas/sandbox-script.schema.json",
+		"$id":                  "urn:knoxconform:sandbox-script:v1",
 		"title":                "knoxconform sandbox fault script",
 		"description":          "The body of POST " + ControlPrefix + "script. Generated from knoxtest/sandbox_api.go; see docs/sandbox.md.",
 		"type":                 "object",
