@@ -30,10 +30,11 @@ func parseAccessTokenBody(body []byte, lenient bool, maxMinutes int) (accessToke
 	if err != nil {
 		return out, fmt.Errorf("body is not a JSON object: %v", err)
 	}
-	if err := json.Unmarshal(m["clientIdentifierJwt"], &out.jwt); err != nil || strings.TrimSpace(out.jwt) == "" {
+	var isStr bool
+	if out.jwt, isStr = rawString(m["clientIdentifierJwt"]); !isStr || strings.TrimSpace(out.jwt) == "" {
 		return out, fmt.Errorf("clientIdentifierJwt is missing or not a non-empty string")
 	}
-	if err := json.Unmarshal(m["base64EncodedStringPublicKey"], &out.publicKey); err != nil || strings.TrimSpace(out.publicKey) == "" {
+	if out.publicKey, isStr = rawString(m["base64EncodedStringPublicKey"]); !isStr || strings.TrimSpace(out.publicKey) == "" {
 		return out, fmt.Errorf("base64EncodedStringPublicKey is missing or not a non-empty string")
 	}
 	raw, present := m["validityForAccessTokenInMinutes"]
@@ -107,7 +108,7 @@ func (s *Server) accessToken(req *request) reply {
 	if err != nil {
 		return d.reject(knoxerr.AccessTokenBadRequest, "base64EncodedStringPublicKey cannot be decoded: "+err.Error())
 	}
-	if err := d.verify(pub); err != nil {
+	if err := d.verifyKey(pub, bodySPKI); err != nil {
 		return fail(knoxerr.AccessTokenBadRequest, err.Error())
 	}
 	if _, claimSPKI, err := spki(d.publicKey); err != nil || !sameKey(claimSPKI, bodySPKI) {

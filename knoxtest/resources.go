@@ -130,7 +130,7 @@ func (s *Server) resource(req *request, fn func(*request) reply) reply {
 	if err != nil {
 		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT's publicKey claim cannot be decoded: "+err.Error())
 	}
-	if err := d.verify(pub); err != nil {
+	if err := d.verifyKey(pub, claimSPKI); err != nil {
 		return fail(knoxerr.AccessTokenBadRequest, err.Error())
 	}
 	if d.accessToken == "" {
@@ -195,17 +195,22 @@ func (s *Server) listDevices(req *request) reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var live []device
+	// Copy only the page asked for; the count needs every live device.
+	from := page * s.cfg.pageSize
+	if from < 0 || page > len(s.devices) {
+		from = len(s.devices)
+	}
+	list, live := []device{}, 0
 	for _, d := range s.devices {
-		if !d.deleted {
-			live = append(live, *d)
+		if d.deleted {
+			continue
 		}
+		if live >= from && live < from+s.cfg.pageSize {
+			list = append(list, *d)
+		}
+		live++
 	}
-	list := []device{}
-	if from := page * s.cfg.pageSize; from < len(live) && from >= 0 {
-		list = live[from:min(from+s.cfg.pageSize, len(live))]
-	}
-	return ok(map[string]any{"totalCount": len(live), "deviceList": list})
+	return ok(map[string]any{"totalCount": live, "deviceList": list})
 }
 
 // deleteDevices is POST /kcs/v1/kme/devices/delete.
