@@ -48,7 +48,7 @@ lint:
 
 ## bench: server throughput, suite wall time (serial vs parallel), knoxvet overhead
 bench: build
-	$(GO) test -run='^$$' -bench=. -benchtime=2s ./knoxtest/
+	$(GO) test -run='^$$' -bench=. -benchtime=20000x ./knoxtest/
 	./scripts/bench-suite.sh
 	./scripts/bench-knoxvet.sh
 

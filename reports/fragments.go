@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"regexp"
 	"strings"
 )
 
@@ -89,11 +90,21 @@ func publicParts(content string) []string {
 	return out
 }
 
+// compactJWS matches a signed JWT: header.claims.signature.
+var compactJWS = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)$`)
+
 func newFragmentIndex(secrets []string) *fragmentIndex {
 	idx := &fragmentIndex{grams: map[string]int{}, secrets: secrets}
 	public := map[string]bool{}
 	pieces := make([][]string, len(secrets))
 	for i, s := range secrets {
+		if m := compactJWS.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+			// A JWT's header and claims are shared by every JWT of its kind
+			// ({"alg":"RS512"…, "aud":"KnoxWSM"…) and by JWT-shaped client
+			// identifiers; its signature is what makes it usable.
+			pieces[i] = []string{m[1]}
+			continue
+		}
 		pieces[i] = contentPieces(s)
 		for _, p := range pieces[i] {
 			for _, pub := range publicParts(p) {
