@@ -200,7 +200,7 @@ func (s *Server) listDevices(req *request) reply {
 	if from < 0 || page > len(s.devices) {
 		from = len(s.devices)
 	}
-	list, live := []device{}, 0
+	list, live := make([]device, 0, max(0, min(s.cfg.pageSize, len(s.devices)))), 0
 	for _, d := range s.devices {
 		if d.deleted {
 			continue
