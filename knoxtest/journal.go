@@ -171,6 +171,8 @@ func clipExchange(e *Exchange) {
 	clipTo(&e.Query, journalMaxQuery)
 	clipTo(&e.RetryAfter, journalMaxKey)
 	if e.JWT != nil {
+		j := *e.JWT // the handler's own record stays whole; the journal keeps a copy
+		e.JWT = &j
 		clipTo(&e.JWT.Alg, journalMaxJWTField)
 		clipTo(&e.JWT.Aud, journalMaxJWTField)
 		clipTo(&e.JWT.JTI, journalMaxJWTField)
@@ -191,7 +193,7 @@ func clipExchange(e *Exchange) {
 // order), each cut to the limits, and says in the "…" entry how many were left
 // out. It returns m itself when nothing needed cutting.
 func clipFields(m map[string]string, maxValue int) (map[string]string, bool) {
-	if _, done := m[journalMoreFieldsKey]; done || m == nil {
+	if m == nil {
 		return m, false
 	}
 	over := len(m) > journalMaxFields
