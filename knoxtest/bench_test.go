@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/knoxconform/knoxconform/knoxkeys"
 	"github.com/knoxconform/knoxconform/knoxtest"
 )
 
@@ -108,8 +109,13 @@ func processCPU() time.Duration {
 // accessTokenBodies signs n accesstoken bodies, on every core, before the timer.
 func accessTokenBodies(b *testing.B, srv *knoxtest.Server, n int) []string {
 	b.Helper()
-	k := srv.Keys()
-	ci, pub := srv.Credentials().ClientIdentifier, k.PublicB64()
+	return signBodies(b, srv.Keys(), srv.Credentials().ClientIdentifier, n)
+}
+
+// signBodies signs n accesstoken bodies for ci with k, on every core.
+func signBodies(b *testing.B, k *knoxkeys.Keys, ci string, n int) []string {
+	b.Helper()
+	pub := k.PublicB64()
 	bodies := make([]string, n)
 	var wg sync.WaitGroup
 	var failed atomic.Value
