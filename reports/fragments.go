@@ -118,13 +118,29 @@ func newFragmentIndex(secrets []string) *fragmentIndex {
 		for _, p := range pieces[i] {
 			for j := 0; j+fragmentLen <= len(p); j++ {
 				g := p[j : j+fragmentLen]
-				if _, seen := idx.grams[g]; !seen && !public[g] {
+				if _, seen := idx.grams[g]; !seen && !public[g] && varied(g) {
 					idx.grams[g] = i
 				}
 			}
 		}
 	}
 	return idx
+}
+
+// varied reports whether a piece has at least five different characters. A
+// random credential's pieces all do (ten characters from 36 or 64 nearly
+// always differ); a run like "0000000000", from a deliberately wrong secret of
+// zeros, would otherwise redact every such run of digits in the reports.
+func varied(g string) bool {
+	var seen [256]bool
+	n := 0
+	for i := 0; i < len(g); i++ {
+		if !seen[g[i]] {
+			seen[g[i]] = true
+			n++
+		}
+	}
+	return n >= 5
 }
 
 // span is a stretch of text made of one secret's pieces.

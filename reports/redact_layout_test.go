@@ -156,3 +156,20 @@ func TestScanFindsRewrappedSecrets(t *testing.T) {
 		t.Errorf("findings = %s, want %s", got, want)
 	}
 }
+
+// TestContentRedactionKeepsOrdinaryText: pieces of a low-entropy secret (a
+// deliberately wrong client secret of zeros) and a key's public half are not
+// credentials, and numbers or public keys in a report must survive.
+func TestContentRedactionKeepsOrdinaryText(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	pub := base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PublicKey(&key.PublicKey))
+	r := NewRedactor(strings.Repeat("0", 32), base64.StdEncoding.EncodeToString(der))
+	in := "took 1000000000ns; devices 350000000001000; modulus " + pub[10:40] // shorter than a token by shape
+	if got := r.Text(in); got != in {
+		t.Errorf("ordinary text changed:\n got %s\nwant %s", got, in)
+	}
+}
