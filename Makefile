@@ -41,8 +41,9 @@ test: lint precision
 precision:
 	./scripts/vet-precision.sh
 
-## lint: gofmt, go vet, and knoxvet over the project's own code
+## lint: go.mod tidy, gofmt, go vet, and knoxvet over the project's own code
 lint:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v /testdata/)); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
@@ -51,7 +52,7 @@ lint:
 
 ## bench: server throughput, suite wall time (serial vs parallel), knoxvet overhead, verdicts under saturated CPUs (100 runs per correct client, 20 per mutant: hours)
 bench: build
-	$(GO) test -run='^$$' -bench=. -benchtime=2s ./knoxtest/
+	$(GO) test -run='^$$' -bench=. -benchtime=20000x ./knoxtest/
 	./scripts/bench-suite.sh
 	./scripts/bench-knoxvet.sh
 	COUNT=100 MUTANT_COUNT=20 ./scripts/saturated-verdicts.sh
@@ -63,6 +64,7 @@ docs: build
 	$(GO) test ./fixtures/clients/mutants -run TestCasesDoc -update
 	$(GO) test ./observe -run TestDocObserve -update
 	$(BIN)/knoxvet help -markdown > docs/analyzers.md
+	$(GO) test ./knoxtest -run TestSandboxDocs -update
 
 clean:
 	rm -rf $(BIN) $(REPORTS)

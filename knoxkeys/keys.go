@@ -205,3 +205,18 @@ func decodeB64(s string) ([]byte, error) {
 	}
 	return nil, errors.New("invalid base64")
 }
+
+// MinBits is the smallest RSA modulus Knox accepts for a client key pair.
+const MinBits = 2048
+
+// CheckStrength refuses a key pair whose modulus is shorter than MinBits, with
+// a message that says how to make a good one.
+func CheckStrength(k *Keys) error {
+	if k == nil || k.Private == nil {
+		return fmt.Errorf("no key pair")
+	}
+	if bits := k.Private.N.BitLen(); bits < MinBits {
+		return fmt.Errorf("the RSA key is %d bits; Knox requires %d bits or more: download a new keys.json from the Knox portal, or let `knoxconform serve` generate one (leave out --keys)", bits, MinBits)
+	}
+	return nil
+}

@@ -30,10 +30,11 @@ func parseAccessTokenBody(body []byte, lenient bool, maxMinutes int) (accessToke
 	if err != nil {
 		return out, fmt.Errorf("body is not a JSON object: %v", err)
 	}
-	if err := json.Unmarshal(m["clientIdentifierJwt"], &out.jwt); err != nil || strings.TrimSpace(out.jwt) == "" {
+	var isStr bool
+	if out.jwt, isStr = rawString(m["clientIdentifierJwt"]); !isStr || strings.TrimSpace(out.jwt) == "" {
 		return out, fmt.Errorf("clientIdentifierJwt is missing or not a non-empty string")
 	}
-	if err := json.Unmarshal(m["base64EncodedStringPublicKey"], &out.publicKey); err != nil || strings.TrimSpace(out.publicKey) == "" {
+	if out.publicKey, isStr = rawString(m["base64EncodedStringPublicKey"]); !isStr || strings.TrimSpace(out.publicKey) == "" {
 		return out, fmt.Errorf("base64EncodedStringPublicKey is missing or not a non-empty string")
 	}
 	raw, present := m["validityForAccessTokenInMinutes"]
@@ -107,7 +108,7 @@ func (s *Server) accessToken(req *request) reply {
 	if err != nil {
 		return d.reject(knoxerr.AccessTokenBadRequest, "base64EncodedStringPublicKey cannot be decoded: "+err.Error())
 	}
-	if err := d.verify(pub); err != nil {
+	if err := d.verifyKey(pub, bodySPKI); err != nil {
 		return fail(knoxerr.AccessTokenBadRequest, err.Error())
 	}
 	if _, claimSPKI, err := spki(d.publicKey); err != nil || !sameKey(claimSPKI, bodySPKI) {
@@ -143,6 +144,7 @@ func (s *Server) accessToken(req *request) reply {
 	}
 	tok := randToken()
 	s.tokens[tok] = &issuedToken{clientIdentifier: d.clientIdentifier, expires: now.Add(time.Duration(minutes) * time.Minute)}
+	s.remembered(now)
 	r := ok(map[string]string{"accessToken": tok})
 	r.issued = fingerprint(tok)
 	return r
@@ -154,20 +156,23 @@ func (s *Server) checkJTI(d *decodedJWT) (reply, bool) {
 	if !d.hasJTI {
 		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT has no jti claim"), true
 	}
-	if s.seenJTI(d.rec.JTI) {
+	if s.seenJTI(d.rec.JTI, d.rec.EXP) {
 		d.rec.Problem = "jti was already used"
 		return fail(knoxerr.APIKeyNonUniqueJWTID, "Cannot use the same jwt again"), true
 	}
 	return reply{}, false
 }
 
-// seenJTI remembers jti and reports whether it had been seen before.
-func (s *Server) seenJTI(jti string) bool {
+// seenJTI remembers jti, from a JWT expiring at exp, and reports whether it had
+// been seen before.
+func (s *Server) seenJTI(jti string, exp int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, seen := s.jtis[jti]; seen {
 		return true
 	}
-	s.jtis[jti] = struct{}{}
+	now := time.Now()
+	s.jtis[jti] = s.jtiForget(exp, now)
+	s.remembered(now)
 	return false
 }

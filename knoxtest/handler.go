@@ -115,15 +115,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex.Seq = s.seq
 	stored := &Exchange{}
 	*stored = ex
-	s.journal = append(s.journal, stored)
-	if s.cfg.sandbox && len(s.journal) > sandboxJournalCap {
-		s.journal = append([]*Exchange(nil), s.journal[len(s.journal)-sandboxJournalCap:]...)
-	}
+	s.journalAdd(stored)
 	s.mu.Unlock()
 	finish := func(ex Exchange) {
 		ex.Duration = time.Since(arrival)
 		s.mu.Lock()
-		*stored = ex
+		s.journalSet(stored, ex)
 		s.mu.Unlock()
 	}
 
@@ -131,6 +128,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		var err error
 		body, err = io.ReadAll(io.LimitReader(r.Body, s.cfg.maxBody+1))
+		ex.BodySize = int64(len(body))
 		if err != nil {
 			ex.Status = 0
 			finish(ex)
@@ -175,7 +173,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case FaultHang:
 		ex.Status = 0
 		s.mu.Lock()
-		*stored = ex
+		s.journalSet(stored, ex)
 		s.mu.Unlock()
 		select {
 		case <-r.Context().Done():
@@ -400,8 +398,6 @@ func redactHeader(h http.Header) map[string]string {
 		v := strings.Join(vs, ", ")
 		if secretHeaders[ck] {
 			v = redacted(v)
-		} else if len(v) > 512 {
-			v = v[:512] + "…"
 		}
 		out[ck] = v
 	}
@@ -437,9 +433,6 @@ func redactQuery(raw string) string {
 		}
 	}
 	if !changed {
-		if len(raw) > 1024 {
-			return raw[:1024] + "…"
-		}
 		return raw
 	}
 	return vals.Encode()

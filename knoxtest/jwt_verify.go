@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/knoxconform/knoxconform/knoxerr"
@@ -128,6 +130,12 @@ func (d *decodedJWT) rejectExpired() reply {
 // verify checks the RS512 signature with pub and the aud claim. It sets
 // rec.SignatureValid and, on failure, rec.Problem.
 func (d *decodedJWT) verify(pub *rsa.PublicKey) error {
+	return d.verifyKey(pub, nil)
+}
+
+// verifyKey is verify; with pubSPKI (pub's SPKI DER) a signature that verified
+// before with the same key is not checked again.
+func (d *decodedJWT) verifyKey(pub *rsa.PublicKey, pubSPKI []byte) error {
 	fail := func(format string, args ...any) error {
 		err := fmt.Errorf(format, args...)
 		d.rec.Problem = err.Error()
@@ -136,8 +144,19 @@ func (d *decodedJWT) verify(pub *rsa.PublicKey) error {
 	if d.rec.Alg != jwt.SigningMethodRS512.Alg() {
 		return fail("JWT alg is %q, Knox accepts only RS512", d.rec.Alg)
 	}
-	if err := jwt.SigningMethodRS512.Verify(d.signingInput, d.sig, pub); err != nil {
-		return fail("JWT signature does not verify with the public key: %v", err)
+	var seen [32]byte
+	known := false
+	if pubSPKI != nil {
+		seen = signatureKey(d.signingInput, d.sig, pubSPKI)
+		known = signatureVerified(seen)
+	}
+	if !known {
+		if err := jwt.SigningMethodRS512.Verify(d.signingInput, d.sig, pub); err != nil {
+			return fail("JWT signature does not verify with the public key: %v", err)
+		}
+		if pubSPKI != nil {
+			rememberSignature(seen)
+		}
 	}
 	d.rec.SignatureValid = true
 	for _, a := range d.auds {
@@ -149,11 +168,22 @@ func (d *decodedJWT) verify(pub *rsa.PublicKey) error {
 }
 
 func claimString(raw json.RawMessage) string {
+	s, _ := rawString(raw)
+	return s
+}
+
+// rawString decodes a JSON string value; ok is false when raw is not one. Raw
+// comes from a document json already validated, so a string without escapes
+// is its own value (the common case, decoded without a second parse).
+func rawString(raw json.RawMessage) (string, bool) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 && bytes.IndexByte(raw[1:n-1], '"') < 0 && utf8.Valid(raw) {
+		return string(raw[1 : n-1]), true
+	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil {
-		return ""
+		return "", false
 	}
-	return s
+	return s, true
 }
 
 func claimStrings(raw json.RawMessage) []string {
@@ -168,6 +198,9 @@ func claimStrings(raw json.RawMessage) []string {
 }
 
 func claimInt(raw json.RawMessage) int64 {
+	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil && n <= 1e15 && n >= -1e15 {
+		return n
+	}
 	var f float64
 	if json.Unmarshal(raw, &f) != nil || f > 1e15 || f < -1e15 {
 		return 0
@@ -184,6 +217,9 @@ func spki(b64 string) (*rsa.PublicKey, []byte, error) {
 	if len(b64) > maxJWTLen {
 		return nil, nil, errors.New("public key is too long")
 	}
+	if k, hit := cachedKey(b64); hit {
+		return k.pub, k.spki, nil
+	}
 	pub, err := knoxkeys.ParsePublicKey(b64)
 	if err != nil {
 		return nil, nil, err
@@ -192,6 +228,7 @@ func spki(b64 string) (*rsa.PublicKey, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	cacheKey(b64, parsedKey{pub, der})
 	return pub, der, nil
 }
 

@@ -81,6 +81,7 @@ func (s *Server) takeToken(fp string) bool {
 	if b == nil {
 		b = &bucket{tokens: burst, last: now}
 		s.buckets[fp] = b
+		s.remembered(now)
 	}
 	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*s.cfg.rate)
 	b.last = now
@@ -138,7 +139,7 @@ func (s *Server) resourceFor(req *request, service string, fn func(*request) rep
 	if err != nil {
 		return d.reject(knoxerr.AccessTokenBadRequest, "the JWT's publicKey claim cannot be decoded: "+err.Error())
 	}
-	if err := d.verify(pub); err != nil {
+	if err := d.verifyKey(pub, claimSPKI); err != nil {
 		return fail(knoxerr.AccessTokenBadRequest, err.Error())
 	}
 	if d.accessToken == "" {
@@ -203,17 +204,22 @@ func (s *Server) listDevices(req *request) reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var live []device
+	// Copy only the page asked for; the count needs every live device.
+	from := page * s.cfg.pageSize
+	if from < 0 || page > len(s.devices) {
+		from = len(s.devices)
+	}
+	list, live := make([]device, 0, max(0, min(s.cfg.pageSize, len(s.devices)))), 0
 	for _, d := range s.devices {
-		if !d.deleted {
-			live = append(live, *d)
+		if d.deleted {
+			continue
 		}
+		if live >= from && live < from+s.cfg.pageSize {
+			list = append(list, *d)
+		}
+		live++
 	}
-	list := []device{}
-	if from := page * s.cfg.pageSize; from < len(live) && from >= 0 {
-		list = live[from:min(from+s.cfg.pageSize, len(live))]
-	}
-	return ok(map[string]any{"totalCount": len(live), "deviceList": list})
+	return ok(map[string]any{"totalCount": live, "deviceList": list})
 }
 
 // deleteDevices is POST /kcs/v1/kme/devices/delete.

@@ -70,6 +70,7 @@ type authCode struct {
 
 type saToken struct {
 	clientID string
+	expires  time.Time // zero: never (tokens planted by tests)
 }
 
 // IssueAuthCode returns what Samsung Account's signInGate redirect would carry for
@@ -79,7 +80,9 @@ func (s *Server) IssueAuthCode(clientID string) string {
 	code := randAlnum(32)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.authCodes[code] = &authCode{clientID: clientID, expires: time.Now().Add(s.cfg.authCodeTTL)}
+	now := time.Now()
+	s.authCodes[code] = &authCode{clientID: clientID, expires: now.Add(s.cfg.authCodeTTL)}
+	s.remembered(now)
 	return code
 }
 
@@ -88,7 +91,9 @@ func (s *Server) issueSAToken(clientID string) string {
 	tok := randToken()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.saTokens[tok] = &saToken{clientID: clientID}
+	now := time.Now()
+	s.saTokens[tok] = &saToken{clientID: clientID, expires: now.Add(saTokenTTLSeconds * time.Second)}
+	s.remembered(now)
 	return tok
 }
 
@@ -103,10 +108,8 @@ func saForm(form url.Values) map[string]string {
 			v = fingerprint(v)
 		case secretParam(k):
 			v = redacted(v)
-		default:
-			v = truncate(v, 256)
 		}
-		out[truncate(k, 64)] = v
+		out[k] = v // the journal cuts long names and values (clipExchange)
 	}
 	return out
 }
@@ -188,7 +191,9 @@ func (s *Server) saTokenExchange(req *request) reply {
 	}
 	ac.used = true
 	access, refresh := randToken(), randToken()
-	s.saTokens[access] = &saToken{clientID: clientID}
+	now := time.Now()
+	s.saTokens[access] = &saToken{clientID: clientID, expires: now.Add(saTokenTTLSeconds * time.Second)}
+	s.remembered(now)
 	return ok(map[string]any{"access_token": access, "refresh_token": refresh,
 		"token_type": "bearer", "expires_in": saTokenTTLSeconds})
 }

@@ -1,15 +1,16 @@
 package knoxtest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/knoxconform/knoxconform/knoxkeys"
 )
@@ -33,84 +34,63 @@ type SandboxConfig struct {
 	Ready func(*Server)
 }
 
-// sandboxJournalCap bounds the sandbox journal; older exchanges are dropped.
-const sandboxJournalCap = 10000
-
 // RunSandbox serves a simulated Knox Cloud on cfg.Addr until ctx ends, printing
 // to out what a client must be configured with, plus a JSON control API under
-// ControlPrefix:
+// ControlPrefix (docs/sandbox.md, generated from sandbox_api.go, describes it).
 //
-//	GET  /_knoxtest/health    {"status":"ok","endpoints":{…}}
-//	GET  /_knoxtest/journal   the journal, as []Exchange
-//	GET  /_knoxtest/mistakes  the configuration mistakes, as []Mistake
-//	POST /_knoxtest/script    {"route":"GET /kcs/v1/kme/devices/list","steps":[Step…]}
-//	POST /_knoxtest/authcode  {"clientId":"…"} → {"code":"…"} (clientId defaults to the SA client)
-//	POST /_knoxtest/oauthcode OAuthCode → {"code":"…"}: a Knox OAuth 2.0 authorization code
-//	POST /_knoxtest/reset     forget journal, scripts, tokens and codes
-//	POST /_knoxtest/expire    ExpireTokens;  POST /_knoxtest/revoke  RevokeTokens
+// It listens before it generates anything, so a busy port is reported at once.
+// With cfg.Dir, every credential persists there across restarts: keys.json,
+// sandbox-credentials.json (client identifier, Samsung Account client) and,
+// with TLS, the CA (knoxtest-ca.pem, knoxtest-ca-key.pem). Without it they go
+// to a temporary directory that is removed when RunSandbox returns.
 func RunSandbox(ctx context.Context, cfg SandboxConfig, out io.Writer) error {
+	addr := cfg.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s: %w (is another sandbox running? choose another --addr)", addr, err)
+	}
+	defer ln.Close() // the server owns it once started; closing twice is harmless
 	dir := cfg.Dir
 	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "knoxconform-serve-"); err != nil {
+		if dir, err = os.MkdirTemp(tempRoot(), "knoxconform-serve-"); err != nil {
 			return fmt.Errorf("serve: create a directory for keys.json: %w", err)
 		}
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		defer os.RemoveAll(dir) // it holds the private key
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("serve: --dir %s: %w", dir, err)
 	}
-	keysFile := cfg.KeysFile
-	var keys *knoxkeys.Keys
-	var err error
-	switch {
-	case keysFile != "":
-		if keys, err = knoxkeys.Load(keysFile); err != nil {
-			return fmt.Errorf("serve: --keys: %w", err)
-		}
-		fmt.Fprintf(out, "Using keys.json   %s\n", keysFile)
-	default:
-		keysFile = filepath.Join(dir, "keys.json")
-		if _, statErr := os.Stat(keysFile); statErr == nil {
-			if keys, err = knoxkeys.Load(keysFile); err != nil {
-				return fmt.Errorf("serve: reuse %s: %w (delete it to generate a new one)", keysFile, err)
-			}
-			fmt.Fprintf(out, "Reusing keys.json %s\n", keysFile)
-		} else {
-			if keys, err = knoxkeys.Generate(2048, "knoxconform-sandbox"); err != nil {
-				return fmt.Errorf("serve: %w", err)
-			}
-			if err = keys.WriteFile(keysFile, knoxkeys.PKCS8); err != nil {
-				return fmt.Errorf("serve: write %s: %w", keysFile, err)
-			}
-			fmt.Fprintf(out, "Generated keys.json %s\n", keysFile)
-		}
+	keys, keysFile, err := sandboxKeys(cfg, dir, out)
+	if err != nil {
+		return err
 	}
-	opts := append([]Option{WithKeys(keys), withKeysFile(keysFile), withSandbox()}, cfg.Options...)
-	if cfg.ClientIdentifier != "" {
-		opts = append(opts, WithClientIdentifier(cfg.ClientIdentifier))
+	creds, err := sandboxCredentials(cfg, dir, out)
+	if err != nil {
+		return err
 	}
-	if cfg.Addr != "" {
-		opts = append(opts, withAddr(cfg.Addr))
-	}
+	opts := append([]Option{WithKeys(keys), withKeysFile(keysFile), withSandbox(), withListener(ln),
+		WithClientIdentifier(creds.ClientIdentifier), withSAClient(creds.SAClientID, creds.SAClientSecret)}, cfg.Options...)
+	caFile := ""
 	if cfg.TLS {
-		opts = append(opts, WithTLS())
+		caFile = filepath.Join(dir, "knoxtest-ca.pem")
+		tm, created, err := loadOrCreateCA(caFile, filepath.Join(dir, "knoxtest-ca-key.pem"))
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		if created {
+			fmt.Fprintf(out, "Generated CA      %s\n", caFile)
+		} else {
+			fmt.Fprintf(out, "Reusing CA        %s\n", caFile)
+		}
+		opts = append(opts, WithTLS(), withTLSMaterial(tm))
 	}
 	s, err := newServer(opts...)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer s.Close()
-	caFile := ""
-	if cfg.TLS {
-		// The server's own copy lives in its temp dir; keep one beside keys.json.
-		tm, err := processTLS()
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		caFile = filepath.Join(dir, "knoxtest-ca.pem")
-		if err := os.WriteFile(caFile, tm.caPEM, 0o644); err != nil {
-			return fmt.Errorf("serve: write %s: %w", caFile, err)
-		}
-	}
 	printSandbox(out, s, caFile)
 	if cfg.Ready != nil {
 		cfg.Ready(s)
@@ -118,6 +98,87 @@ func RunSandbox(ctx context.Context, cfg SandboxConfig, out io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(out, "knoxtest sandbox stopped")
 	return nil
+}
+
+// sandboxKeys loads --keys, reuses dir/keys.json or generates it.
+func sandboxKeys(cfg SandboxConfig, dir string, out io.Writer) (*knoxkeys.Keys, string, error) {
+	if cfg.KeysFile != "" {
+		keys, err := knoxkeys.Load(cfg.KeysFile)
+		if err == nil {
+			err = knoxkeys.CheckStrength(keys)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("serve: --keys %s: %w", cfg.KeysFile, err)
+		}
+		fmt.Fprintf(out, "Using keys.json   %s\n", cfg.KeysFile)
+		return keys, cfg.KeysFile, nil
+	}
+	keysFile := filepath.Join(dir, "keys.json")
+	if _, statErr := os.Stat(keysFile); statErr == nil {
+		keys, err := knoxkeys.Load(keysFile)
+		if err == nil {
+			err = knoxkeys.CheckStrength(keys)
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("serve: reuse %s: %w (delete it to generate a new one)", keysFile, err)
+		}
+		fmt.Fprintf(out, "Reusing keys.json %s\n", keysFile)
+		return keys, keysFile, nil
+	}
+	keys, err := knoxkeys.Generate(knoxkeys.MinBits, "knoxconform-sandbox")
+	if err != nil {
+		return nil, "", fmt.Errorf("serve: %w", err)
+	}
+	if err = keys.WriteFile(keysFile, knoxkeys.PKCS8); err != nil {
+		return nil, "", fmt.Errorf("serve: write %s: %w", keysFile, err)
+	}
+	fmt.Fprintf(out, "Generated keys.json %s\n", keysFile)
+	return keys, keysFile, nil
+}
+
+// sandboxCredentialsFile holds, in --dir, the credentials besides keys.json.
+const sandboxCredentialsFile = "sandbox-credentials.json"
+
+type sandboxCreds struct {
+	ClientIdentifier string `json:"clientIdentifier"`
+	SAClientID       string `json:"saClientId"`
+	SAClientSecret   string `json:"saClientSecret"`
+}
+
+// sandboxCredentials reuses dir's credentials file or creates it; a
+// --client-identifier given on the command line wins and is kept.
+func sandboxCredentials(cfg SandboxConfig, dir string, out io.Writer) (sandboxCreds, error) {
+	file := filepath.Join(dir, sandboxCredentialsFile)
+	var c sandboxCreds
+	b, err := os.ReadFile(file)
+	switch {
+	case err == nil:
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("serve: reuse %s: %v (delete it to generate new credentials)", file, err)
+		}
+		if !saClientIDPattern.MatchString(c.SAClientID) || len(c.SAClientSecret) != saSecretLen || c.ClientIdentifier == "" {
+			return c, fmt.Errorf("serve: reuse %s: saClientId must be 10 characters of 0-9a-z, saClientSecret 32 characters and clientIdentifier set (delete the file to generate new credentials)", file)
+		}
+		fmt.Fprintf(out, "Reusing credentials %s\n", file)
+	case errors.Is(err, fs.ErrNotExist):
+		c = sandboxCreds{ClientIdentifier: newClientIdentifier(), SAClientID: randAlnum(saClientIDLen), SAClientSecret: randAlnum(saSecretLen)}
+		fmt.Fprintf(out, "Generated credentials %s\n", file)
+	default:
+		return c, fmt.Errorf("serve: read %s: %w", file, err)
+	}
+	if cfg.ClientIdentifier != "" {
+		c.ClientIdentifier = cfg.ClientIdentifier
+	}
+	b, err = json.MarshalIndent(c, "", "  ")
+	if err == nil {
+		err = os.WriteFile(file, append(b, '\n'), 0o600)
+	}
+	if err != nil {
+		return c, fmt.Errorf("serve: write %s: %w", file, err)
+	}
+	return c, nil
 }
 
 func printSandbox(out io.Writer, s *Server, caFile string) {
@@ -152,115 +213,36 @@ OAuth 2.0 (Knox Configure v2 on %s%s):
 	}
 	fmt.Fprintf(out, `
 Control API: %s%shealth | journal | mistakes (GET); script | authcode | oauthcode | reset | expire | revoke (POST)
+  (described in docs/sandbox.md)
 Stop with Ctrl-C.
 `, s.URL, ControlPrefix)
 }
 
 func withSandbox() Option { return func(c *config) { c.sandbox = true } }
 
-// controlHandler serves the sandbox control API.
-func (s *Server) controlHandler() http.Handler {
-	mux := http.NewServeMux()
-	writeJSON := func(w http.ResponseWriter, status int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
+// withListener serves on ln, already listening, instead of listening itself.
+func withListener(ln net.Listener) Option { return func(c *config) { c.ln = ln } }
+
+// withTLSMaterial serves with tm instead of the process-wide CA.
+func withTLSMaterial(tm *tlsMaterial) Option { return func(c *config) { c.tlsMaterial = tm } }
+
+// withSAClient registers the Samsung Account client id and secret instead of
+// generated ones.
+func withSAClient(id, secret string) Option {
+	return func(c *config) { c.saClientID, c.saClientSecret = id, secret }
+}
+
+// TempDirEnv, when set, names the directory under which every Server makes its
+// temporary directory (which holds a keys.json with a private key). knoxconform
+// run points it at one directory per run and removes that when the run ends,
+// however it ends: an interrupt may skip the servers' own Close.
+const TempDirEnv = "KNOXTEST_TMPDIR"
+
+// tempRoot is where temporary directories go: $KNOXTEST_TMPDIR, else the
+// system's temporary directory.
+func tempRoot() string {
+	if d := os.Getenv(TempDirEnv); d != "" {
+		return d
 	}
-	bad := func(w http.ResponseWriter, format string, args ...any) {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf(format, args...)})
-	}
-	decode := func(r *http.Request, v any) error {
-		dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-			return err
-		}
-		return nil
-	}
-	p := ControlPrefix
-	mux.HandleFunc("GET "+p+"health", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "endpoints": s.Endpoints()})
-	})
-	mux.HandleFunc("GET "+p+"journal", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Journal())
-	})
-	mux.HandleFunc("GET "+p+"mistakes", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Mistakes())
-	})
-	mux.HandleFunc("POST "+p+"script", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Route Route  `json:"route"`
-			Steps []Step `json:"steps"`
-		}
-		if err := decode(r, &req); err != nil {
-			bad(w, `script: body must be {"route": "METHOD /path", "steps": [...]}: %v`, err)
-			return
-		}
-		known := false
-		for _, rt := range Routes() {
-			known = known || rt == req.Route
-		}
-		if !known {
-			names := make([]string, 0, len(Routes()))
-			for _, rt := range Routes() {
-				names = append(names, string(rt))
-			}
-			bad(w, "script: unknown route %q; use one of: %s", req.Route, strings.Join(names, ", "))
-			return
-		}
-		for i, st := range req.Steps {
-			if st.Times < Forever {
-				bad(w, "script: steps[%d].times is %d; use a count ≥ 0 or %d for forever", i, st.Times, Forever)
-				return
-			}
-			switch st.Fault {
-			case FaultNone, FaultReset, FaultHang, FaultEmpty, FaultHTML, FaultTruncated:
-			default:
-				bad(w, "script: steps[%d].fault %q is not one of reset, hang, empty, html", i, st.Fault)
-				return
-			}
-			if st.Status != 0 && (st.Status < 100 || st.Status > 599) {
-				bad(w, "script: steps[%d].status %d is not an HTTP status", i, st.Status)
-				return
-			}
-		}
-		s.Script(req.Route, req.Steps...)
-		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "route": req.Route, "steps": len(req.Steps)})
-	})
-	mux.HandleFunc("POST "+p+"authcode", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			ClientID string `json:"clientId"`
-		}
-		if err := decode(r, &req); err != nil {
-			bad(w, `authcode: body must be {"clientId": "..."}: %v`, err)
-			return
-		}
-		if req.ClientID == "" {
-			req.ClientID = s.creds.SAClientID
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"code": s.IssueAuthCode(req.ClientID)})
-	})
-	mux.HandleFunc("POST "+p+"oauthcode", func(w http.ResponseWriter, r *http.Request) {
-		var req OAuthCode
-		if err := decode(r, &req); err != nil {
-			bad(w, `oauthcode: body must be {"clientId"?, "redirectUri"?, "scope"?, "codeChallenge"?, "codeChallengeMethod"?}: %v`, err)
-			return
-		}
-		if m := req.CodeChallengeMethod; m != "" && m != "S256" && m != "plain" {
-			bad(w, "oauthcode: codeChallengeMethod %q is not S256 or plain", m)
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"code": s.IssueOAuthCode(req)})
-	})
-	for name, fn := range map[string]func(){"reset": s.Reset, "expire": s.ExpireTokens, "revoke": s.RevokeTokens} {
-		mux.HandleFunc("POST "+p+name, func(w http.ResponseWriter, r *http.Request) {
-			fn()
-			writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-		})
-	}
-	mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no control endpoint " + r.Method + " " + r.URL.Path +
-			"; see GET " + p + "health, journal, mistakes and POST script, authcode, oauthcode, reset, expire, revoke"})
-	})
-	return mux
+	return os.TempDir()
 }

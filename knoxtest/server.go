@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,18 +49,23 @@ type Server struct {
 	connSeq        atomic.Int64
 	control        http.Handler // sandbox control API, nil in tests
 
-	mu          sync.Mutex
-	seq         int
-	journal     []*Exchange
-	scripts     map[Route][]scriptStep
-	jtis        map[string]struct{}
-	identifiers map[string]*identifier
-	tokens      map[string]*issuedToken
-	saClients   map[string]*saClient
-	authCodes   map[string]*authCode
-	saTokens    map[string]*saToken
-	buckets     map[string]*bucket
-	devices     []*device
+	mu             sync.Mutex
+	seq            int
+	journal        []*Exchange
+	journalBytes   int // estimated bytes the journal holds
+	journalDropped int // exchanges dropped to stay within the bounds
+	scripts        map[Route][]scriptStep
+	jtis           map[string]time.Time // seen jti → when it may be forgotten (expiry.go)
+	identifiers    map[string]*identifier
+	tokens         map[string]*issuedToken
+	saClients      map[string]*saClient
+	authCodes      map[string]*authCode
+	saTokens       map[string]*saToken
+	buckets        map[string]*bucket
+	devices        []*device
+
+	insertsSincePrune int
+	lastPrune         time.Time
 
 	// OAuth 2.0 (oauth.go) and Knox Guard (guard.go) state.
 	oauthClients   map[string]*oauthClient
@@ -106,6 +110,12 @@ type config struct {
 	errorShape       knoxerr.Shape
 	oauthLifetime    time.Duration
 	mspTenant        bool
+	journalEntries   int
+	journalBytes     int
+	tlsMaterial      *tlsMaterial // nil: the process-wide one
+	ln               net.Listener // already listening (the sandbox checks its port first)
+	saClientID       string
+	saClientSecret   string
 }
 
 // Option configures a Server.
@@ -207,6 +217,12 @@ func newServer(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.journalEntries <= 0 {
+		cfg.journalEntries = DefaultJournalEntries
+	}
+	if cfg.journalBytes <= 0 {
+		cfg.journalBytes = DefaultJournalBytes
+	}
 	if cfg.pageSize <= 0 {
 		cfg.pageSize = 10
 	}
@@ -220,11 +236,14 @@ func newServer(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	if err := knoxkeys.CheckStrength(keys); err != nil {
+		return nil, err
+	}
 	_, keySPKI, err := spki(keys.PublicB64())
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "knoxtest-")
+	dir, err := os.MkdirTemp(tempRoot(), "knoxtest-")
 	if err != nil {
 		return nil, fmt.Errorf("create the server's temp dir: %w", err)
 	}
@@ -242,8 +261,12 @@ func newServer(opts ...Option) (*Server, error) {
 	if clientID == "" {
 		clientID = newClientIdentifier()
 	}
+	saID, saSecret := cfg.saClientID, cfg.saClientSecret
+	if saID == "" || saSecret == "" {
+		saID, saSecret = randAlnum(saClientIDLen), randAlnum(saSecretLen)
+	}
 	s.creds = Credentials{KeysFile: keysFile, ClientIdentifier: clientID,
-		SAClientID: randAlnum(10), SAClientSecret: randAlnum(32),
+		SAClientID: saID, SAClientSecret: saSecret,
 		SARedirectURI: "https://uem.example.test/knox/sa-callback"}
 	s.creds.SAAppID = s.creds.SAClientID
 	s.creds.OAuthClientID = "knoxtest-oauth-" + randAlnum(12)
@@ -256,14 +279,16 @@ func newServer(opts ...Option) (*Server, error) {
 	s.kgOnlyID, s.unregisteredID = newServiceIdentifier("KG"), newClientIdentifier()
 	s.resetState()
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("listen on %s: %w (choose another address)", cfg.addr, err)
+	ln := cfg.ln
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.addr); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("listen on %s: %w (choose another address)", cfg.addr, err)
+		}
 	}
 	scheme := "http"
 	if cfg.tls {
-		tc, err := processTLS()
+		tc, err := s.tlsMaterial()
 		if err != nil {
 			ln.Close()
 			os.RemoveAll(dir)
@@ -300,13 +325,22 @@ func newServer(opts ...Option) (*Server, error) {
 
 type connKey struct{}
 
+// tlsMaterial is the CA and certificate the server serves with.
+func (s *Server) tlsMaterial() (*tlsMaterial, error) {
+	if s.cfg.tlsMaterial != nil {
+		return s.cfg.tlsMaterial, nil
+	}
+	return processTLS()
+}
+
 // resetState seeds the registered identities and forgets everything learned.
 // The caller holds no lock or s.mu.
 func (s *Server) resetState() {
 	s.seq = 0
 	s.journal = nil
+	s.journalBytes, s.journalDropped = 0, 0
 	s.scripts = map[Route][]scriptStep{}
-	s.jtis = map[string]struct{}{}
+	s.jtis = map[string]time.Time{}
 	s.tokens = map[string]*issuedToken{}
 	s.authCodes = map[string]*authCode{}
 	s.saTokens = map[string]*saToken{}
@@ -351,7 +385,7 @@ func (s *Server) Client() *http.Client {
 	s.clientOnce.Do(func() {
 		tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 64}
 		if s.cfg.tls {
-			tc, _ := processTLS() // NewServer got it without error
+			tc, _ := s.tlsMaterial() // NewServer got it without error
 			tr.TLSClientConfig = &tls.Config{RootCAs: tc.clientRoots, MinVersion: tls.VersionTLS12}
 		}
 		s.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -374,50 +408,66 @@ func (s *Server) Endpoints() Endpoints {
 		SAAuthorizeURL: s.URL + routePath(RouteSAAuthorize), APIBaseURL: s.URL}
 }
 
-// Journal returns a copy of every exchange so far, in arrival order. An exchange
-// still in progress (a hung request) has Status 0.
+// Journal returns a copy of every exchange the journal holds, in arrival order:
+// all of them unless the bounds (WithJournalLimits) made it drop the oldest. An
+// exchange still in progress (a hung request) has Status 0.
 func (s *Server) Journal() []Exchange {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Exchange, len(s.journal))
 	for i, e := range s.journal {
-		out[i] = *e
-		out[i].Header = copyMap(e.Header)
-		out[i].Form = copyMap(e.Form)
-		if e.JWT != nil {
-			j := *e.JWT
-			out[i].JWT = &j
-		}
+		out[i] = e.clone()
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Seq < out[b].Seq })
 	return out
 }
 
 // ExpireTokens makes every issued access token expired: the next resource call
 // with any of them gets a natural 403 4032251 (an OAuth 2.0 token: 401
 // invalid_token).
-func (s *Server) ExpireTokens() {
+func (s *Server) ExpireTokens() { s.expireTokens() }
+
+// expireTokens is ExpireTokens; it reports how many tokens (Knox and OAuth
+// 2.0) it changed and held.
+func (s *Server) expireTokens() (changed, total int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	past := time.Now().Add(-time.Second)
+	now := time.Now()
+	past := now.Add(-time.Second)
 	for _, t := range s.tokens {
+		if t.expires.After(past) {
+			changed++
+		}
 		t.expires = past
 	}
 	for _, t := range s.oauthTokens {
+		if t.expires.After(past) {
+			changed++
+		}
 		t.expires = past
 	}
+	return changed, len(s.tokens) + len(s.oauthTokens)
 }
 
 // RevokeTokens invalidates every issued access token (403 4032252 on next use).
-func (s *Server) RevokeTokens() {
+func (s *Server) RevokeTokens() { s.revokeTokens() }
+
+// revokeTokens is RevokeTokens; it reports how many tokens it changed and held.
+func (s *Server) revokeTokens() (changed, total int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.tokens {
+		if !t.revoked {
+			changed++
+		}
 		t.revoked = true
 	}
 	for _, t := range s.oauthTokens {
+		if !t.revoked {
+			changed++
+		}
 		t.revoked = true
 	}
+	return changed, len(s.tokens) + len(s.oauthTokens)
 }
 
 func copyMap(m map[string]string) map[string]string {

@@ -146,6 +146,17 @@ type Exchange struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 	// Page is the 0-based page a Knox Configure listing was answered.
 	Page int `json:"page,omitempty"`
+	// BodySize is the request body's size in bytes (as far as the server read:
+	// one byte past the 1 MiB it accepts); the body itself is never recorded.
+	BodySize int64 `json:"bodySize"`
+	// Truncated is true when a recorded value was cut to the journal's limits;
+	// each cut value ends with "…[cut: N bytes]", N its full size.
+	Truncated bool `json:"truncated,omitempty"`
+	// Flags are what the journal's rules noticed about the client's behaviour.
+	Flags []string `json:"flags,omitempty"`
+
+	size      int  // estimated bytes held, for the journal's byte bound
+	inJournal bool // false once the journal dropped it
 }
 
 // Credentials are what a client needs to talk to a Server.

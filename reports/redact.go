@@ -39,7 +39,9 @@ func Fingerprint(secret string) string {
 }
 
 // Redactor replaces secrets in text by fingerprints. It knows the secrets it was
-// given (in every encoding the artifacts use) and, whatever it was given, also
+// given (in every encoding the artifacts use, and by content: any run of ten or
+// more of a secret's characters, however the secret was wrapped or split; see
+// fragments.go) and, whatever it was given, also
 // redacts what is shaped like a credential: PEM private keys, signed JWTs, the
 // credential after "Bearer"/"Basic", opaque tokens (32 or more base64url
 // characters mixing upper case, lower case and digits, the shape of the access
@@ -52,6 +54,7 @@ type Redactor struct {
 	// repl are old/new replacements for the known secrets, in every encoding;
 	// rebuilt lazily after Add.
 	repl  *strings.Replacer
+	frags *fragmentIndex // the known secrets' content, whatever its layout
 	dirty bool
 }
 
@@ -88,12 +91,12 @@ func (r *Redactor) Secrets() []string {
 	return slices.Sorted(maps.Keys(r.known))
 }
 
-func (r *Redactor) replacer() *strings.Replacer {
+func (r *Redactor) replacer() (*strings.Replacer, *fragmentIndex) {
 	r.mu.RLock()
-	repl, dirty := r.repl, r.dirty
+	repl, frags, dirty := r.repl, r.frags, r.dirty
 	r.mu.RUnlock()
 	if !dirty {
-		return repl
+		return repl, frags
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -115,9 +118,10 @@ func (r *Redactor) replacer() *strings.Replacer {
 		if len(pairs) > 0 {
 			r.repl = strings.NewReplacer(pairs...)
 		}
+		r.frags = newFragmentIndex(secrets)
 		r.dirty = false
 	}
-	return r.repl
+	return r.repl, r.frags
 }
 
 // encodings lists the ways a secret can appear in our artifacts: raw, JSON,
@@ -147,9 +151,11 @@ func (r *Redactor) Text(s string) string {
 	if s == "" {
 		return s
 	}
-	if repl := r.replacer(); repl != nil {
+	repl, frags := r.replacer()
+	if repl != nil {
 		s = repl.Replace(s)
 	}
+	s = frags.redact(s)
 	s = pemPattern.ReplaceAllString(s, "[redacted private key]")
 	s = jwtPattern.ReplaceAllStringFunc(s, func(m string) string { return "[redacted JWT " + Fingerprint(m) + "]" })
 	s = bearerPattern.ReplaceAllString(s, "$1 [redacted]")

@@ -16,6 +16,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
+	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/reports"
 )
 
@@ -50,6 +51,18 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "knoxconform: cannot remove the previous %s: %v\n", summaryPath, err)
 		return ExitError
 	}
+
+	// Every simulated Knox Cloud of the run, here and in the workers, keeps its
+	// keys.json (a private key) under this one directory, removed when the run
+	// ends however it ends: an interrupt can skip the servers' own cleanup.
+	tmpRoot, err := os.MkdirTemp("", "knoxconform-run-")
+	if err != nil {
+		fmt.Fprintf(stderr, "knoxconform: cannot create a temporary directory: %v\n", err)
+		return ExitError
+	}
+	defer os.RemoveAll(tmpRoot)
+	defer restoreEnv(knoxtest.TempDirEnv)()
+	os.Setenv(knoxtest.TempDirEnv, tmpRoot)
 
 	trace, closeTrace, err := openTrace(cfg.Trace, stderr)
 	if err != nil {
@@ -423,4 +436,16 @@ type wireConfig struct {
 	Expected map[string]string
 	// Dir is the parent's working directory.
 	Dir string
+}
+
+// restoreEnv returns a function that puts the variable k back as it is now.
+func restoreEnv(k string) func() {
+	old, had := os.LookupEnv(k)
+	return func() {
+		if had {
+			os.Setenv(k, old)
+		} else {
+			os.Unsetenv(k)
+		}
+	}
 }

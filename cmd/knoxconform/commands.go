@@ -75,8 +75,9 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 address, to point a client at by hand while writing an adapter or debugging a
 case. It validates requests for real (signatures, jti, token expiry, form
 fields), prints what to configure the client with, and offers a JSON control
-API under /_knoxtest/ (journal, scripted faults, token expiry). Stop it with
-Ctrl-C.`,
+API under /_knoxtest/ (journal, scripted faults, token expiry), described in
+docs/sandbox.md. Stop it with Ctrl-C; without --dir, the credentials it
+generated are removed then.`,
 		Example: `  knoxconform serve
   knoxconform serve --addr 127.0.0.1:9443 --keys ./keys.json --client-identifier my-client-id
   knoxconform serve --tls --dir ./sandbox   # keys.json and the CA certificate go there, reused next time`,
@@ -96,7 +97,7 @@ Ctrl-C.`,
 	f.StringVar(&sc.KeysFile, "keys", "", "existing keys.json `file` to register (default: generate one into --dir)")
 	f.StringVar(&sc.ClientIdentifier, "client-identifier", "", "Client Identifier `id` to register, entitled to KME (default: a generated one, printed at start)")
 	f.BoolVar(&sc.TLS, "tls", false, "serve HTTPS with a generated CA (its PEM is written next to keys.json)")
-	f.StringVar(&sc.Dir, "dir", "", "`directory` for the generated keys.json and CA; an existing keys.json there is reused, so restarts keep credentials (default: a new temporary directory)")
+	f.StringVar(&sc.Dir, "dir", "", "`directory` that keeps keys.json, the client identifier, the Samsung Account client and the CA across restarts (default: a temporary directory removed on exit)")
 	return cmd
 }
 

@@ -1,0 +1,175 @@
+package reports
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// wrapAt breaks s into lines of width characters joined by sep.
+func wrapAt(s string, width int, sep string) string {
+	var lines []string
+	for len(s) > width {
+		lines = append(lines, s[:width])
+		s = s[width:]
+	}
+	return strings.Join(append(lines, s), sep)
+}
+
+// TestRedactionDoesNotDependOnLayout leaks a real private key and a client
+// secret into every free-text field of a run the way adapters print them —
+// the key re-wrapped at other widths than keys.json's, with other line ends,
+// inside JSON, the secret in two halves — and scans every artifact the writers
+// produce: no line of any layout, no half, and no ten-character run of either
+// credential may survive.
+func TestRedactionDoesNotDependOnLayout(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := base64.StdEncoding.EncodeToString(der) // as keys.json holds it: one line
+	secret := "k3ysecretABCDEFghijklmn0123456789"[:32]
+	halves := []string{secret[:16], secret[16:]}
+
+	var leaks []string
+	var lines []string // every line of every layout, each must vanish
+	for _, width := range []int{64, 76, 50, 100} {
+		for _, sep := range []string{"\n", "\r\n", `\n`} {
+			wrapped := wrapAt(private, width, sep)
+			leaks = append(leaks, "adapter: loaded key "+wrapped+" ok")
+			for _, l := range strings.Split(strings.ReplaceAll(wrapped, `\n`, "\n"), "\n") {
+				if l = strings.TrimSpace(l); len(l) >= fragmentLen {
+					lines = append(lines, l)
+				}
+			}
+		}
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	leaks = append(leaks,
+		"pem: "+strings.ReplaceAll(pemKey, "-----", "====="), // armour a PEM pattern does not know
+		"first half of the key: "+private[:len(private)/2]+" and later the rest: "+private[len(private)/2:],
+		"client_secret starts "+halves[0]+", ends "+halves[1],
+		`{"client_secret":"`+halves[0]+`"+"`+halves[1]+`"}`,
+	)
+	leak := strings.Join(leaks, "\n")
+
+	s := sampleSummary()
+	for i := range s.Cases {
+		c := &s.Cases[i]
+		c.Stderr += leak
+		c.Reason = leak
+		if c.Outcome != nil {
+			c.Outcome.Message = leak
+		}
+		for j := range c.Checks {
+			c.Checks[j].Actual = leak
+		}
+	}
+	ginkgo := types.Report{SuiteDescription: "layout", SpecReports: types.SpecReports{
+		{LeafNodeText: "leaky", CapturedStdOutErr: leak, CapturedGinkgoWriterOutput: leak}}}
+	dir := t.TempDir()
+	// The Redactor is told the credentials as the suite knows them: the key as
+	// keys.json holds it, the secret whole.
+	if err := WriteAllWith(dir, s, ginkgo, Options{Secrets: []string{private, secret}}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) < 5 {
+		t.Fatalf("the writers produced %d artifacts, want all 5", len(entries))
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		if !strings.Contains(text, Fingerprint(private)) {
+			t.Errorf("%s: the key's fingerprint is missing, so the leak never reached it and the scan proves nothing", e.Name())
+		}
+		survived := 0
+		for _, l := range lines {
+			if strings.Contains(text, l) {
+				survived++
+			}
+		}
+		if survived > 0 {
+			t.Errorf("%s: %d lines of the re-wrapped key survived", e.Name(), survived)
+		}
+		for _, h := range halves {
+			if strings.Contains(text, h) {
+				t.Errorf("%s: half of the client secret survived", e.Name())
+			}
+		}
+	}
+	findings, err := ScanForSecrets(dir, []string{private, secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		t.Errorf("a run of ten or more characters of a credential survived: %s", f)
+	}
+}
+
+// TestScanFindsRewrappedSecrets: the scanner that proves the artifacts clean
+// must itself see a key in another layout and a split secret.
+func TestScanFindsRewrappedSecrets(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	private := base64.StdEncoding.EncodeToString(der)
+	secret := "abcdefghij0123456789ABCDEFGHIJxy"
+	dir := t.TempDir()
+	files := map[string]string{
+		"wrapped76.txt": wrapAt(private, 76, "\r\n"),
+		"oneline.txt":   "line: " + private[300:340],
+		"halves.txt":    "secret " + secret[:16] + " / " + secret[16:],
+		"clean.txt":     "nothing here but [redacted " + Fingerprint(private) + "] and " + base64.StdEncoding.EncodeToString([]byte("an ordinary blob")),
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	findings, err := ScanForSecrets(dir, []string{private, secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "halves.txt: secret #1,oneline.txt: secret #0,wrapped76.txt: secret #0"
+	if got := strings.Join(findings, ","); got != want {
+		t.Errorf("findings = %s, want %s", got, want)
+	}
+}
+
+// TestContentRedactionKeepsOrdinaryText: pieces of a low-entropy secret (a
+// deliberately wrong client secret of zeros) and a key's public half are not
+// credentials, and numbers or public keys in a report must survive.
+func TestContentRedactionKeepsOrdinaryText(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	pub := base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PublicKey(&key.PublicKey))
+	r := NewRedactor(strings.Repeat("0", 32), base64.StdEncoding.EncodeToString(der))
+	in := "took 1000000000ns; devices 350000000001000; modulus " + pub[10:40] // shorter than a token by shape
+	if got := r.Text(in); got != in {
+		t.Errorf("ordinary text changed:\n got %s\nwant %s", got, in)
+	}
+}
