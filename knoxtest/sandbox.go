@@ -40,7 +40,8 @@ type SandboxConfig struct {
 //
 // It listens before it generates anything, so a busy port is reported at once.
 // With cfg.Dir, every credential persists there across restarts: keys.json,
-// sandbox-credentials.json (client identifier, Samsung Account client) and,
+// sandbox-credentials.json (client identifier, Samsung Account and OAuth 2.0
+// clients) and,
 // with TLS, the CA (knoxtest-ca.pem, knoxtest-ca-key.pem). Without it they go
 // to a temporary directory that is removed when RunSandbox returns.
 func RunSandbox(ctx context.Context, cfg SandboxConfig, out io.Writer) error {
@@ -71,7 +72,8 @@ func RunSandbox(ctx context.Context, cfg SandboxConfig, out io.Writer) error {
 		return err
 	}
 	opts := append([]Option{WithKeys(keys), withKeysFile(keysFile), withSandbox(), withListener(ln),
-		WithClientIdentifier(creds.ClientIdentifier), withSAClient(creds.SAClientID, creds.SAClientSecret)}, cfg.Options...)
+		WithClientIdentifier(creds.ClientIdentifier), withSAClient(creds.SAClientID, creds.SAClientSecret),
+		withOAuthClient(creds.OAuthClientID, creds.OAuthClientSecret)}, cfg.Options...)
 	caFile := ""
 	if cfg.TLS {
 		caFile = filepath.Join(dir, "knoxtest-ca.pem")
@@ -140,9 +142,11 @@ func sandboxKeys(cfg SandboxConfig, dir string, out io.Writer) (*knoxkeys.Keys, 
 const sandboxCredentialsFile = "sandbox-credentials.json"
 
 type sandboxCreds struct {
-	ClientIdentifier string `json:"clientIdentifier"`
-	SAClientID       string `json:"saClientId"`
-	SAClientSecret   string `json:"saClientSecret"`
+	ClientIdentifier  string `json:"clientIdentifier"`
+	SAClientID        string `json:"saClientId"`
+	SAClientSecret    string `json:"saClientSecret"`
+	OAuthClientID     string `json:"oauthClientId,omitempty"`
+	OAuthClientSecret string `json:"oauthClientSecret,omitempty"`
 }
 
 // sandboxCredentials reuses dir's credentials file or creates it; a
@@ -170,6 +174,10 @@ func sandboxCredentials(cfg SandboxConfig, dir string, out io.Writer) (sandboxCr
 	}
 	if cfg.ClientIdentifier != "" {
 		c.ClientIdentifier = cfg.ClientIdentifier
+	}
+	if c.OAuthClientID == "" || c.OAuthClientSecret == "" {
+		// A file written before OAuth 2.0 came: add an OAuth client and keep it from now on.
+		c.OAuthClientID, c.OAuthClientSecret = newOAuthClientID(), randToken()
 	}
 	b, err = json.MarshalIndent(c, "", "  ")
 	if err == nil {
@@ -225,6 +233,12 @@ func withListener(ln net.Listener) Option { return func(c *config) { c.ln = ln }
 
 // withTLSMaterial serves with tm instead of the process-wide CA.
 func withTLSMaterial(tm *tlsMaterial) Option { return func(c *config) { c.tlsMaterial = tm } }
+
+// withOAuthClient registers the OAuth 2.0 client id and secret instead of
+// generated ones.
+func withOAuthClient(id, secret string) Option {
+	return func(c *config) { c.oauthClientID, c.oauthClientSecret = id, secret }
+}
 
 // withSAClient registers the Samsung Account client id and secret instead of
 // generated ones.

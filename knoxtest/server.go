@@ -88,34 +88,36 @@ type issuedToken struct {
 }
 
 type config struct {
-	tls              bool
-	keys             *knoxkeys.Keys
-	clientIdentifier string
-	rate             float64
-	burst            int
-	retryAfter       string
-	devices          int
-	maxDevices       int
-	pageSize         int
-	validityCap      int
-	lenientValidity  bool
-	jtiOnResources   bool
-	badRequestCode   knoxerr.Code
-	skew             time.Duration
-	authCodeTTL      time.Duration
-	maxBody          int64
-	addr             string
-	keysFile         string
-	sandbox          bool
-	errorShape       knoxerr.Shape
-	oauthLifetime    time.Duration
-	mspTenant        bool
-	journalEntries   int
-	journalBytes     int
-	tlsMaterial      *tlsMaterial // nil: the process-wide one
-	ln               net.Listener // already listening (the sandbox checks its port first)
-	saClientID       string
-	saClientSecret   string
+	tls               bool
+	keys              *knoxkeys.Keys
+	clientIdentifier  string
+	rate              float64
+	burst             int
+	retryAfter        string
+	devices           int
+	maxDevices        int
+	pageSize          int
+	validityCap       int
+	lenientValidity   bool
+	jtiOnResources    bool
+	badRequestCode    knoxerr.Code
+	skew              time.Duration
+	authCodeTTL       time.Duration
+	maxBody           int64
+	addr              string
+	keysFile          string
+	sandbox           bool
+	errorShape        knoxerr.Shape
+	oauthLifetime     time.Duration
+	mspTenant         bool
+	journalEntries    int
+	journalBytes      int
+	tlsMaterial       *tlsMaterial // nil: the process-wide one
+	ln                net.Listener // already listening (the sandbox checks its port first)
+	saClientID        string
+	saClientSecret    string
+	oauthClientID     string
+	oauthClientSecret string
 }
 
 // Option configures a Server.
@@ -269,8 +271,10 @@ func newServer(opts ...Option) (*Server, error) {
 		SAClientID: saID, SAClientSecret: saSecret,
 		SARedirectURI: "https://uem.example.test/knox/sa-callback"}
 	s.creds.SAAppID = s.creds.SAClientID
-	s.creds.OAuthClientID = "knoxtest-oauth-" + randAlnum(12)
-	s.creds.OAuthClientSecret = randToken()
+	s.creds.OAuthClientID, s.creds.OAuthClientSecret = cfg.oauthClientID, cfg.oauthClientSecret
+	if s.creds.OAuthClientID == "" || s.creds.OAuthClientSecret == "" {
+		s.creds.OAuthClientID, s.creds.OAuthClientSecret = newOAuthClientID(), randToken()
+	}
 	s.creds.OAuthRedirectURI = "https://uem.example.test/knox/oauth-callback"
 	if cfg.mspTenant {
 		s.creds.OAuthTenantID = "knoxtest-tenant-" + randAlnum(8)
@@ -522,6 +526,9 @@ func randToken() string {
 
 // newClientIdentifier makes a portal-like Client Identifier: an opaque string
 // shaped like a JWT, because some clients check that it decodes as one.
+// newOAuthClientID is a fresh OAuth 2.0 client id.
+func newOAuthClientID() string { return "knoxtest-oauth-" + randAlnum(12) }
+
 func newClientIdentifier() string { return newServiceIdentifier("KME") }
 
 // newServiceIdentifier is a client identifier for service (KME, KG, …) shaped
