@@ -289,20 +289,51 @@ class Op {
   }
 }
 
-/** Hands out the JWT of each attempt and keeps the re-sign budget (4002250, 40122050). */
+/** The iat claim of a signed JWT (whole seconds), or null. */
+function jwtIat(token) {
+  try {
+    const claims = JSON.parse(Buffer.from(String(token).split('.')[1], 'base64url').toString('utf8'));
+    return Number.isInteger(claims.iat) ? claims.iat : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Hands out the JWT of each attempt and keeps the re-sign budget (4002250, 40122050).
+ * The library stamps iat (and exp = iat + 30 min) in whole seconds; after a rejection
+ * the next JWT is signed in a later second than the rejected one, so that its iat and
+ * exp visibly moved forward (at most a second's wait, and only after a rejection).
+ */
 class Signer {
   constructor(sign) {
     this.sign = sign;
     this.resigns = 0;
     this.badResigned = false;
+    this.last = '';
+    this.notBeforeSecond = null;
   }
 
-  next() {
+  async next(op) {
+    if (this.notBeforeSecond !== null) {
+      const wait = this.notBeforeSecond * 1000 - Date.now();
+      this.notBeforeSecond = null;
+      if (wait > 0) {
+        if (Date.now() + wait > op.deadline) throw op.timeoutError('no time left to sign a new JWT');
+        await sleep(wait);
+      }
+    }
     try {
-      return this.sign(); // always newly signed: a new jti, fresh iat and exp
+      this.last = this.sign(); // always newly signed: a new jti, fresh iat and exp
     } catch (e) {
       throw new UsageError(`signing a JWT with knox-token-library-js failed: ${e && e.name}`);
     }
+    return this.last;
+  }
+
+  afterRejection() {
+    const iat = jwtIat(this.last);
+    if (iat !== null) this.notBeforeSecond = iat + 1;
   }
 
   resign(op, knox) {
@@ -310,12 +341,14 @@ class Signer {
       return op.fail(knox, `the server still reports a reused JWT after ${MAX_RESIGNS} newly signed ones`);
     }
     this.resigns++;
+    this.afterRejection();
     return null;
   }
 
   resignOnce(op, knox) {
     if (this.badResigned) return op.fail(knox, 'a newly signed JWT was rejected too');
     this.badResigned = true;
+    this.afterRejection();
     return null;
   }
 }
@@ -486,7 +519,7 @@ class KnoxClient {
     let refreshed = false;
     for (;;) {
       const body = JSON.stringify({
-        clientIdentifierJwt: jwts.next(),
+        clientIdentifierJwt: await jwts.next(op),
         base64EncodedStringPublicKey: this.publicKey,
         validityForAccessTokenInMinutes: this.cfg.validityMinutes, // a JSON integer
       });
@@ -563,7 +596,7 @@ class KnoxClient {
     const jwts = new Signer(() => knoxTokenLibrary.generateSignedAccessTokenJWT(this.cfg.keysFile, tok));
     let refreshed = false;
     for (;;) {
-      const headers = { 'x-knox-apitoken': jwts.next() };
+      const headers = { 'x-knox-apitoken': await jwts.next(op) };
       let body;
       if (payload !== null) { body = JSON.stringify(payload); headers['Content-Type'] = 'application/json'; }
       const { reply, knox, terr } = await this.attempt(op, method, url, body, headers);

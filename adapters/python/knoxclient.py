@@ -318,11 +318,12 @@ class Keys:
         # Sent as base64EncodedStringPublicKey and in the publicKey claim: base64 SPKI DER.
         self.public_b64 = base64.b64encode(spki).decode("ascii")
 
-    def sign(self, claims):
-        """An RS512 JWT with a jti no other JWT carries (256 random bits) and iat/exp from now."""
+    def sign(self, claims, min_exp=0):
+        """An RS512 JWT with a jti no other JWT carries (256 random bits), iat the time of
+        signing and exp 30 minutes later, or min_exp when that is later."""
         now = int(time.time())
         payload = dict(claims, publicKey=self.public_b64, aud=AUDIENCE, jti=secrets.token_hex(32),
-                       iat=now, exp=now + JWT_TTL_SECONDS)
+                       iat=now, exp=max(now + JWT_TTL_SECONDS, min_exp))
         token = jwt.encode(payload, self.private, algorithm="RS512")
         return token.decode("ascii") if isinstance(token, bytes) else token
 
@@ -450,29 +451,48 @@ class _Reply:
 
 
 class _Signer:
-    """Hands out the JWT of each attempt and keeps the re-sign budget (4002250, 40122050)."""
+    """Hands out the JWT of each attempt and keeps the re-sign budget (4002250, 40122050).
+
+    sign(min_exp) signs a new JWT. After a rejection the next JWT's exp is later than
+    the rejected one's even when both are signed within the same second (iat and
+    exp are whole seconds): a re-signed JWT is visibly fresh.
+    """
 
     def __init__(self, sign):
         self.sign = sign
         self.resigns = 0
         self.bad_resigned = False
+        self.last = ""
+        self.min_exp = 0
 
     def next(self):
         try:
-            return self.sign()  # always newly signed: fresh jti, iat and exp
+            self.last = self.sign(self.min_exp)  # always newly signed: fresh jti, iat and exp
         except Exception as exc:  # noqa: BLE001 - a signing failure of any kind is the caller's problem
             raise UsageError("signing a JWT failed: %s" % type(exc).__name__) from None
+        self.min_exp = 0
+        return self.last
+
+    def _after_rejection(self):
+        try:
+            exp = jwt.decode(self.last, options={"verify_signature": False}).get("exp")
+        except jwt.PyJWTError:
+            exp = None
+        if isinstance(exp, int):
+            self.min_exp = exp + 1
 
     def resign(self, op, knox):
         if self.resigns >= MAX_RESIGNS:
             return op.fail(knox, "the server still reports a reused JWT after %d newly signed ones" % MAX_RESIGNS)
         self.resigns += 1
+        self._after_rejection()
         return None
 
     def resign_once(self, op, knox):
         if self.bad_resigned:
             return op.fail(knox, "a newly signed JWT was rejected too")
         self.bad_resigned = True
+        self._after_rejection()
         return None
 
 
@@ -612,11 +632,11 @@ class KnoxClient:
 
     # -- access tokens --
 
-    def _sign_client_identifier(self):
-        return self.keys.sign({"clientIdentifier": self.cfg.client_identifier})
+    def _sign_client_identifier(self, min_exp=0):
+        return self.keys.sign({"clientIdentifier": self.cfg.client_identifier}, min_exp)
 
-    def _sign_access_token(self, token):
-        return self.keys.sign({"accessToken": token})
+    def _sign_access_token(self, token, min_exp=0):
+        return self.keys.sign({"accessToken": token}, min_exp)
 
     def _fetch_token(self, parent):
         op = parent.sub("POST " + PATH_ACCESS_TOKEN)
@@ -712,7 +732,7 @@ class KnoxClient:
         self._need_keys()
         url = self._knox_url(path)
         state = {"token": self._current_token(op)}
-        jwts = _Signer(lambda: self._sign_access_token(state["token"]))
+        jwts = _Signer(lambda min_exp: self._sign_access_token(state["token"], min_exp))
         refreshed = False
         while True:
             body, hdrs = (None, {}) if payload is None else self._json_body(payload)
