@@ -155,6 +155,11 @@ func TestNodeAdapterConformant(t *testing.T) {
 	if out, err := ci.CombinedOutput(); err != nil {
 		missing(t, "npm ci in adapters/node failed (is the npm registry reachable?): %v\n%s", err, tail(out))
 	}
+	unit := exec.Command(node, "--test", "test/")
+	unit.Dir = dir
+	if out, err := unit.CombinedOutput(); err != nil {
+		t.Fatalf("node --test (the client's unit tests): %v\n%s", err, tail(out))
+	}
 	conform(t, node+" adapter.js", dir, "knoxconform-node-adapter")
 }
 
@@ -166,6 +171,13 @@ func TestPythonAdapterConformant(t *testing.T) {
 	dir, err := filepath.Abs("python")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// No __pycache__ in the source tree, from the unit tests or the adapter.
+	t.Setenv("PYTHONDONTWRITEBYTECODE", "1")
+	unit := exec.Command(python, "-m", "unittest", "discover", "-s", dir, "-p", "test_*.py")
+	unit.Dir = dir
+	if out, err := unit.CombinedOutput(); err != nil {
+		t.Fatalf("python3 -m unittest (the client's unit tests): %v\n%s", err, tail(out))
 	}
 	conform(t, python+" adapter.py", dir, "knoxconform-python-adapter")
 }
