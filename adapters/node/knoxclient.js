@@ -640,10 +640,11 @@ class KnoxClient {
   async listDevices(pageNum = 0) {
     const op = new Op(this, `GET ${PATH_LIST_DEVICES}`);
     const doc = await this.resourceCall(op, 'GET', `${PATH_LIST_DEVICES}?pageNum=${Number(pageNum) || 0}`, null, true);
-    const total = has(doc, 'totalCount') ? doc.totalCount : 0;
-    const list = has(doc, 'deviceList') ? doc.deviceList : [];
+    // The documented answer, or an error: never success with made-up empty data.
+    const total = doc.totalCount;
+    const list = doc.deviceList === undefined || doc.deviceList === null ? [] : doc.deviceList;
     if (!Number.isInteger(total) || !Array.isArray(list)) {
-      throw new ResponseError(op.name, 200, 'totalCount is not an integer or deviceList not a list');
+      throw new ResponseError(op.name, 200, 'no integer totalCount, or a deviceList that is not a list');
     }
     return { totalCount: total, devices: list.length };
   }
@@ -652,8 +653,13 @@ class KnoxClient {
   async deleteDevices(devices) {
     const op = new Op(this, `POST ${PATH_DELETE_DEVICES}`);
     const doc = await this.resourceCall(op, 'POST', PATH_DELETE_DEVICES, { devices: { imeiOrSerials: devices || [] } }, false);
+    const fields = ['successDeviceList', 'failedDeviceList', 'notFoundDeviceList'];
+    if (!fields.some((f) => has(doc, f))) {
+      // The documented answer, or an error: never success with made-up empty lists.
+      throw new ResponseError(op.name, 200, `none of ${fields.join(', ')}`);
+    }
     const count = (field) => {
-      const v = has(doc, field) ? doc[field] : [];
+      const v = doc[field] === undefined || doc[field] === null ? [] : doc[field];
       if (!Array.isArray(v)) throw new ResponseError(op.name, 200, `${field} is not a list`);
       return v.length;
     };

@@ -780,9 +780,12 @@ class KnoxClient:
         """One page of KME devices: (totalCount, number of devices on the page). Idempotent."""
         op = _Op(self, "GET " + PATH_LIST_DEVICES)
         doc = self._resource_call(op, "GET", "%s?pageNum=%d" % (PATH_LIST_DEVICES, page_num), None, True)
-        total, devices = doc.get("totalCount", 0), doc.get("deviceList", [])
+        # The documented answer, or an error: never success with made-up empty data.
+        total, devices = doc.get("totalCount"), doc.get("deviceList", [])
+        if devices is None:
+            devices = []
         if isinstance(total, bool) or not isinstance(total, int) or not isinstance(devices, list):
-            raise ResponseError(op.name, 200, "totalCount is not an integer or deviceList not a list")
+            raise ResponseError(op.name, 200, "no integer totalCount, or a deviceList that is not a list")
         return total, len(devices)
 
     def delete_devices(self, devices):
@@ -790,9 +793,13 @@ class KnoxClient:
         op = _Op(self, "POST " + PATH_DELETE_DEVICES)
         doc = self._resource_call(op, "POST", PATH_DELETE_DEVICES,
                                   {"devices": {"imeiOrSerials": list(devices or [])}}, False)
+        fields = ("successDeviceList", "failedDeviceList", "notFoundDeviceList")
+        if not any(f in doc for f in fields):
+            # The documented answer, or an error: never success with made-up empty lists.
+            raise ResponseError(op.name, 200, "none of %s" % ", ".join(fields))
         counts = []
-        for field in ("successDeviceList", "failedDeviceList", "notFoundDeviceList"):
-            v = doc.get(field, [])
+        for field in fields:
+            v = doc.get(field) or []
             if not isinstance(v, list):
                 raise ResponseError(op.name, 200, "%s is not a list" % field)
             counts.append(len(v))
