@@ -243,11 +243,14 @@ def main(argv):
         host, _, port = argv[2].rpartition(":")
         srv = socket.create_server((host or "127.0.0.1", int(port)))
         log("listening on %s:%d" % srv.getsockname()[:2])
-        while True:
-            conn, _ = srv.accept()
+        def session(conn):
             with conn, conn.makefile("r", encoding="utf-8", newline="\n") as rf, \
                     conn.makefile("w", encoding="utf-8", newline="\n") as wf:
                 Session(wf).serve(rf)
+
+        while True:
+            conn, _ = srv.accept()
+            threading.Thread(target=session, args=(conn,), daemon=True).start()
     if len(argv) > 1:
         print("usage: adapter.py [-listen HOST:PORT]", file=sys.stderr)
         return 2
