@@ -612,6 +612,8 @@ class KnoxClient {
               err = op.fail(knox, 'rejected again with a newly obtained token; one refresh per call');
             } else {
               refreshed = true;
+              // Rejected: no later call sends it again, even if the refresh fails.
+              this.dropToken(tok);
               tok = await this.refreshToken(op, tok);
             }
             break;

@@ -752,6 +752,8 @@ class KnoxClient:
                     err = op.fail(knox, "rejected again with a newly obtained token; one refresh per call")
                 else:
                     refreshed = True
+                    # Rejected: no later call sends it again, even if the refresh fails.
+                    self._drop_token(state["token"])
                     state["token"] = self._refresh_token(op, state["token"])
             elif act == "drop_token":
                 self._drop_token(state["token"])
