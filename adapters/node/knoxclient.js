@@ -26,7 +26,13 @@ const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
 const https = require('https');
-const knoxTokenLibrary = require('knox-token-library-js');
+let knoxTokenLibrary;
+try {
+  knoxTokenLibrary = require('knox-token-library-js');
+} catch (e) {
+  process.stderr.write(`knox-token-library-js is not installed (${e.code || e.message}): run "npm ci" in ${__dirname}\n`);
+  process.exit(2);
+}
 
 const PATH_ACCESS_TOKEN = '/ams/v1/users/accesstoken';
 const PATH_LIST_DEVICES = '/kcs/v1/kme/devices/list';

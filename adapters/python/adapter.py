@@ -22,7 +22,12 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import knoxclient  # noqa: E402  (PLUG IN YOUR CLIENT: import your own package instead)
+try:
+    import knoxclient  # noqa: E402  (PLUG IN YOUR CLIENT: import your own package instead)
+except ImportError as exc:
+    print("python-adapter: %s: install PyJWT and cryptography (Debian: apt-get install python3-jwt "
+          "python3-cryptography) for %s" % (exc, sys.executable), file=sys.stderr)
+    sys.exit(2)
 
 ADAPTER = {"name": "knoxconform-python-adapter", "version": "1.0.0", "lang": "python"}
 CLIENT = {"name": "knoxconform-python-client", "version": "1.0.0", "lang": "python"}
