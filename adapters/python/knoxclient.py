@@ -445,6 +445,16 @@ class _Op:
         return self.backoff(None, cause)
 
 
+def _abort(conn):
+    """Cut a connection whose operation ran out of time: blocked reads return at once."""
+    sock = conn.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 class _Reply:
     def __init__(self, status, body):
         self.status, self.body = status, body
@@ -561,6 +571,11 @@ class KnoxClient:
             conn = http.client.HTTPConnection(u.hostname, u.port, timeout=remaining)
         hdrs = {"Accept": "application/json", "User-Agent": "knoxconform-python-client/1.0", "Connection": "close"}
         hdrs.update(headers or {})
+        # The socket timeout bounds each read; this bounds the whole exchange (a server
+        # that trickles its answer cannot hold the call past the operation deadline).
+        watchdog = threading.Timer(remaining, _abort, args=(conn,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             path = u.path or "/"
             if u.query:
@@ -569,8 +584,16 @@ class KnoxClient:
             resp = conn.getresponse()
             if resp.status >= 400:
                 return parse_error(resp.status, resp.headers, resp.read(MAX_ERROR_BODY))
-            return _Reply(resp.status, resp.read(MAX_SUCCESS_BODY))
+            body = resp.read(MAX_SUCCESS_BODY + 1)
+            if len(body) > MAX_SUCCESS_BODY:
+                return _Reply(resp.status, None)  # too large to be the documented answer
+            if resp.length:
+                # read(n) returns what arrived when the connection ends early; the
+                # rest of Content-Length never came: a lost response, not a short one.
+                raise http.client.IncompleteRead(body, resp.length)
+            return _Reply(resp.status, body)
         finally:
+            watchdog.cancel()
             conn.close()
 
     def _attempt(self, op, method, url, body=None, headers=None):
@@ -588,6 +611,8 @@ class KnoxClient:
         return json.dumps(obj).encode("utf-8"), {"Content-Type": "application/json"}
 
     def _decode(self, op, reply):
+        if reply.body is None:
+            raise ResponseError(op.name, reply.status, "larger than %d bytes" % MAX_SUCCESS_BODY)
         if reply.status >= 300:
             raise ResponseError(op.name, reply.status, "a redirect is never followed (it could carry a JWT elsewhere)")
         try:
@@ -870,6 +895,8 @@ class KnoxClient:
                     raise err
                 continue
             if knox is None:
+                if reply.body is None:
+                    raise ResponseError(op.name, reply.status, "larger than %d bytes" % MAX_SUCCESS_BODY)
                 if reply.status >= 300:
                     raise ResponseError(op.name, reply.status, "a redirect is never followed")
                 if reply.body.strip():
