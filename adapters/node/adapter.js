@@ -134,7 +134,7 @@ class Session {
           this.answer({ v: 1, id, type: 'error', message: `this adapter speaks protocol 1, the suite asked for ${params.protocol}` });
           return;
         }
-        this.answer({ v: 1, id, type: 'hello', result: { protocol: 1, adapter: ADAPTER, client: CLIENT, operations: OPERATIONS, features: ['concurrency'] } });
+        this.answer({ v: 1, id, type: 'hello', result: { protocol: 1, adapter: ADAPTER, client: CLIENT, operations: OPERATIONS, features: ['concurrency', 'ping'] } });
         return;
       case 'newClient': {
         let client;
@@ -170,6 +170,10 @@ class Session {
         p.finally(() => this.inflight.delete(p));
         return;
       }
+      case 'ping':
+        // Liveness, answered at once from the read loop while invokes run.
+        this.answer({ v: 1, id, type: 'ok' });
+        return;
       default:
         this.answer({ v: 1, id, type: 'error', message: `unknown request type ${JSON.stringify(type)}` });
     }

@@ -144,7 +144,7 @@ class Session:
             return
         self.answer({"v": 1, "id": rid, "type": "hello", "result": {
             "protocol": 1, "adapter": ADAPTER, "client": CLIENT,
-            "operations": OPERATIONS, "features": ["concurrency"]}})
+            "operations": OPERATIONS, "features": ["concurrency", "ping"]}})
 
     def new_client(self, rid, params):
         name = params.get("client")
@@ -230,6 +230,9 @@ class Session:
                     self.start_invoke(rid, params)
                 elif typ == "closeClient":
                     self.close_client(rid, params)
+                elif typ == "ping":
+                    # Liveness, answered at once from this loop while invokes run.
+                    self.answer({"v": 1, "id": rid, "type": "ok"})
                 elif typ == "bye":
                     self.finish()
                     self.answer({"v": 1, "id": rid, "type": "ok"})
