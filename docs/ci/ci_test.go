@@ -246,10 +246,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// TestRecipeFlagsExist runs each knoxconform command line of the recipes past
-// the command's own help: every flag a recipe passes must be one it accepts.
+// TestRecipeFlagsExist runs each knoxconform command line of the recipes
+// (including the observe alternative shown in comments) past the command's own
+// help: every flag a recipe passes must be one it accepts.
 func TestRecipeFlagsExist(t *testing.T) {
-	line := regexp.MustCompile(`knoxconform (run|report diff)\b([^\n]*)`)
+	line := regexp.MustCompile(`knoxconform (run|observe|report diff)\b([^\n]*)`)
 	flag := regexp.MustCompile(`(?:^|\s)(--[a-z][a-z-]*)`)
 	for _, file := range []string{githubFile, gitlabFile} {
 		content, err := os.ReadFile(file)
@@ -257,12 +258,13 @@ func TestRecipeFlagsExist(t *testing.T) {
 			t.Fatal(err)
 		}
 		matches := line.FindAllStringSubmatch(string(content), -1)
-		if len(matches) < 2 {
-			t.Errorf("%s: expected knoxconform run and report diff lines, found %d", file, len(matches))
+		if len(matches) < 3 {
+			t.Errorf("%s: expected knoxconform run, observe and report diff lines, found %d", file, len(matches))
 		}
 		for _, m := range matches {
 			help := knoxconformHelp(t, strings.Fields(m[1])...)
-			for _, f := range flag.FindAllStringSubmatch(m[2], -1) {
+			args, _, _ := strings.Cut(m[2], " -- ") // observe: COMMAND's own arguments follow --
+			for _, f := range flag.FindAllStringSubmatch(args, -1) {
 				if !strings.Contains(help, f[1]+" ") {
 					t.Errorf("%s: knoxconform %s has no flag %s (line %q)", file, m[1], f[1], strings.TrimSpace(m[0]))
 				}
