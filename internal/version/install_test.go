@@ -87,6 +87,7 @@ func TestGoInstallAtVersion(t *testing.T) {
 		}
 	}
 	bin := filepath.Join(tmp, "bin")
+	// -trimpath: the build cache then serves later runs, whose module cache is another temporary directory.
 	cmd := exec.Command(gobin, "install", "-trimpath",
 		modulePath+"/cmd/knoxconform@"+ver, modulePath+"/cmd/knoxvet@"+ver)
 	cmd.Dir = tmp
