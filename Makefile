@@ -5,6 +5,9 @@ REPORTS  ?= $(CURDIR)/knoxconform-report
 # PROCS=0 lets knoxconform pick (runner.DefaultProcs: 4 per CPU, 2 to 12): cases
 # mostly wait, so workers outnumber CPUs; PROCS=1 runs serially.
 PROCS    ?= 0
+# `knoxconform version` and `knoxvet version` print the git description of the checkout.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS  := -X github.com/knoxconform/knoxconform/internal/version.Stamp=$(VERSION)
 
 MUTANTS := $(notdir $(patsubst %/,%,$(wildcard fixtures/clients/mutants/*/)))
 
@@ -15,8 +18,8 @@ all: build
 ## build: the two tools and the bundled reference client
 build:
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/knoxconform ./cmd/knoxconform
-	$(GO) build -o $(BIN)/knoxvet ./cmd/knoxvet
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/knoxconform ./cmd/knoxconform
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/knoxvet ./cmd/knoxvet
 	$(GO) build -o $(BIN)/reference-client ./fixtures/clients/reference
 
 ## mutants: every mutant client (each breaks one rule), for the kill matrix

@@ -12,11 +12,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	buildversion "github.com/knoxconform/knoxconform/internal/version"
 	"github.com/knoxconform/knoxconform/runner"
 )
 
@@ -81,43 +81,8 @@ Exit codes of 'run': 0 conformant, 1 not conformant, 2 harness or usage error,
 	return root
 }
 
-// buildVersion is set by release builds:
-// go build -ldflags "-X main.buildVersion=v1.2.3" ./cmd/knoxconform
-var buildVersion string
-
-// version is knoxconform's version: the one stamped at build time, else the
-// module version when installed with `go install …@vX`, else the VCS
-// revision the binary was built from.
-func version() string {
-	if buildVersion != "" {
-		return buildVersion
-	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	var rev, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = "+dirty"
-			}
-		}
-	}
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		return "devel-" + rev + modified
-	}
-	return "(devel)"
-}
+// version is knoxconform's version (see package internal/version).
+func version() string { return buildversion.String() }
 
 func newVersionCmd(stdout io.Writer) *cobra.Command {
 	return &cobra.Command{

@@ -74,6 +74,7 @@ Usage:
 	go fix -fixtool=$(which knoxvet) ./...
 	knoxvet [-format=text|json|sarif] [-fix] [-vet=false] [-test=false] ./...
 	knoxvet help [-markdown] [ANALYZER|RULE]
+	knoxvet version
 
 As a vet tool knoxvet replaces stock vet, so it also runs stock vet's
 analyzers unless -vet=false; in standard-library packages it behaves as

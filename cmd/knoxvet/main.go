@@ -14,6 +14,7 @@
 //	knoxvet [-format=text|json|sarif] [-fix] [-vet=false] [-test=false] ./...
 //	knoxvet help [ANALYZER|RULE]
 //	knoxvet help -markdown     # docs/analyzers.md
+//	knoxvet version            # the release, or the VCS revision of a development build
 //
 // Exit status, standalone: 0 no findings, 1 findings (with -fix: findings left
 // without a fix), 2 bad usage or packages that do not load or type-check.
@@ -33,6 +34,7 @@ import (
 	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/knoxconform/knoxconform/analyzer"
+	"github.com/knoxconform/knoxconform/internal/version"
 )
 
 const (
@@ -47,6 +49,10 @@ func main() {
 	args := os.Args[1:]
 	if len(args) > 0 && args[0] == "help" {
 		os.Exit(help(os.Stdout, os.Stderr, args[1:]))
+	}
+	if len(args) == 1 && args[0] == "version" {
+		fmt.Println("knoxvet", version.String())
+		os.Exit(exitClean)
 	}
 	if isVetProtocol(args) {
 		// The go command drives us: one unit.cfg per package, or -V / -flags.
