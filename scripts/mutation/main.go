@@ -1,0 +1,450 @@
+// Command mutation measures the mutation score of the reference Knox client:
+// every single-point mutant of fixtures/clients/reference/knoxclient (package
+// internal/mutation makes them), judged by the whole conformance suite with
+// --strict semantics, run in-process against the mutated client
+// (fixtures/clients/reference/oracle). `make mutation` runs it; see
+// docs/mutation.md.
+//
+// Each mutant is one `go test -c -overlay` build of the oracle (the overlay
+// swaps one file for its mutated copy; the working tree is never touched) and
+// one run of it with -ginkgo.fail-fast. A first failure is confirmed by running
+// the failing case again alone, so a timing check that a loaded machine missed
+// once does not count as a kill.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/knoxconform/knoxconform/internal/mutation"
+	"github.com/knoxconform/knoxconform/reports"
+)
+
+const (
+	oracleTest = "^TestSuiteConformsStrict$"
+	enableEnv  = "KNOXCONFORM_ORACLE"
+	reportEnv  = "KNOXCONFORM_ORACLE_REPORT_DIR"
+	casesEnv   = "KNOXCONFORM_ORACLE_CASES"
+	subject    = "the reference client (knoxclient; suite --strict, in-process)"
+)
+
+type config struct {
+	pkg, oracle, equivalents, out string
+	files, ops, only              string
+	runs                          int
+	timeout                       time.Duration
+	list                          bool
+	limit                         int
+	min                           float64
+}
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.pkg, "pkg", "./fixtures/clients/reference/knoxclient", "directory of the package to mutate")
+	flag.StringVar(&cfg.oracle, "oracle", "./fixtures/clients/reference/oracle", "package whose TestSuiteConformsStrict is the oracle")
+	flag.StringVar(&cfg.equivalents, "equivalents", "fixtures/clients/reference/EQUIVALENT-MUTANTS.md", "the reviewed list of equivalent mutants")
+	flag.StringVar(&cfg.out, "out", "mutation-report", "directory for report.md, report.json and score.txt")
+	flag.StringVar(&cfg.files, "files", "", "mutate only these files (comma-separated base names, e.g. retry.go); default every file")
+	flag.StringVar(&cfg.ops, "ops", "", "only these operators (comma-separated: "+opNames()+"); default all")
+	flag.StringVar(&cfg.only, "only", "", "only mutants whose ID contains this text")
+	flag.IntVar(&cfg.runs, "runs", 4, "oracle runs at once (they mostly wait on timers; builds run one at a time)")
+	flag.DurationVar(&cfg.timeout, "timeout", 0, "time limit of one oracle run (default: twice the unmutated run, plus a minute)")
+	flag.BoolVar(&cfg.list, "list", false, "list the mutants (ID, line, before → after) and exit without running anything")
+	flag.IntVar(&cfg.limit, "limit", 0, "judge at most this many mutants (0: all), for a quick look")
+	flag.Float64Var(&cfg.min, "min", 0, "exit 1 when the adjusted score (percent) is below this")
+	flag.Parse()
+	if err := run(cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "mutation:", err)
+		os.Exit(1)
+	}
+}
+
+func opNames() string {
+	var s []string
+	for _, op := range mutation.Operators {
+		s = append(s, string(op))
+	}
+	return strings.Join(s, ",")
+}
+
+func run(cfg config) error {
+	if cfg.runs < 1 {
+		return fmt.Errorf("-runs %d: give at least 1", cfg.runs)
+	}
+	pkg, err := mutation.Load(cfg.pkg, splitList(cfg.files))
+	if err != nil {
+		return err
+	}
+	ms, err := selectMutants(pkg.Mutants, cfg)
+	if err != nil {
+		return err
+	}
+	complete := cfg.files == "" && cfg.ops == "" && cfg.only == "" && cfg.limit == 0
+	eqData, err := os.ReadFile(cfg.equivalents)
+	if err != nil {
+		return fmt.Errorf("the reviewed equivalent list: %w (create it, even empty, beside the package)", err)
+	}
+	eqs, err := mutation.ParseEquivalents(cfg.equivalents, eqData)
+	if err != nil {
+		return err
+	}
+	eqByID, eqErrs := mutation.CheckEquivalents(eqs, pkg.Mutants, complete)
+	if len(eqErrs) > 0 {
+		return fmt.Errorf("%s is out of date:\n  %s", cfg.equivalents, strings.Join(eqErrs, "\n  "))
+	}
+	if cfg.list {
+		for _, m := range ms {
+			before, after := m.Lines(pkg.Files[m.Path])
+			mark := ""
+			if _, ok := eqByID[m.ID]; ok {
+				mark = " [listed equivalent]"
+			}
+			fmt.Printf("%s%s\n    %s:%d  %s  →  %s\n", m.ID, mark, m.File, m.Line, before, after)
+		}
+		fmt.Printf("%d mutants (%d not viable left out)\n", len(ms), len(pkg.NotViable))
+		return nil
+	}
+
+	tmp, err := os.MkdirTemp("", "knoxconform-mutation-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	oracleDir, err := filepath.Abs(cfg.oracle)
+	if err != nil {
+		return err
+	}
+
+	// The unmutated reference, with coverage: it must conform (else no mutant
+	// can be judged), its time sets the limit, its profile says what is covered.
+	fmt.Printf("mutation: %d mutants of %s (%d not viable); the oracle on the unmutated client first, with coverage\n", len(ms), pkg.Path, len(pkg.NotViable))
+	coverBin := filepath.Join(tmp, "cover.test")
+	if out, err := goCmd("test", "-c", "-cover", "-coverpkg="+pkg.Path, "-o", coverBin, cfg.oracle).CombinedOutput(); err != nil {
+		return fmt.Errorf("building the oracle with coverage: %v\n%s", err, out)
+	}
+	profile := filepath.Join(tmp, "cover.out")
+	start := time.Now()
+	base := runOracle(context.Background(), coverBin, oracleDir, filepath.Join(tmp, "baseline"), "", 10*time.Minute, "-test.coverprofile="+profile)
+	baseDur := time.Since(start)
+	if base.err != nil || !base.passed {
+		return fmt.Errorf("the oracle fails on the UNMUTATED client, so no mutant can be judged (%s); fix the suite or the reference first:\n%s", base.describe(), tail(base.output, 3000))
+	}
+	limit := cfg.timeout
+	if limit == 0 {
+		limit = 2*baseDur + time.Minute
+	}
+	profData, err := os.ReadFile(profile)
+	if err != nil {
+		return fmt.Errorf("the coverage profile of the unmutated run: %w", err)
+	}
+	cov, err := mutation.ParseCoverProfile(profData, pkg.Path)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("mutation: unmutated client CONFORMANT in %.1f s; limit per mutant %s, %d runs at once\n", baseDur.Seconds(), limit.Round(time.Second), cfg.runs)
+
+	results := make([]mutation.Result, len(ms))
+	var toRun []int
+	for i, m := range ms {
+		before, after := m.Lines(pkg.Files[m.Path])
+		results[i] = mutation.Result{Mutant: m, Before: before, After: after}
+		covered, known := cov.Covered(m)
+		switch {
+		case known && !covered && m.QuirkGuarded:
+			results[i].Class = mutation.QuirkOnly
+		case known && !covered:
+			results[i].Class = mutation.NotCovered
+		default:
+			toRun = append(toRun, i)
+		}
+	}
+	for _, m := range pkg.NotViable {
+		results = append(results, mutation.Result{Mutant: m, Class: mutation.NotViable})
+	}
+
+	judge(cfg, pkg, ms, results, toRun, tmp, oracleDir, limit)
+
+	var problems []string
+	for i := range results {
+		r := &results[i]
+		e, listed := eqByID[r.Mutant.ID]
+		switch {
+		case !listed:
+		case r.Class == mutation.Survived || r.Class == mutation.NotCovered:
+			r.Class, r.Note = mutation.Equivalent, e.Reason
+		case r.Class == mutation.Killed || r.Class == mutation.TimedOut:
+			problems = append(problems, fmt.Sprintf("%q is listed as equivalent (line %d) but the suite kills it (%s): it is not equivalent; remove the entry", r.Mutant.ID, e.Line, r.KilledBy))
+		}
+	}
+	if err := writeReports(cfg.out, results, problems); err != nil {
+		return err
+	}
+	t := mutation.Count(results)
+	fmt.Println(t.ScoreLine(subject))
+	fmt.Printf("mutation: report in %s (report.md lists every survivor)\n", filepath.Join(cfg.out, "report.md"))
+	if len(problems) > 0 {
+		return fmt.Errorf("the equivalent list is wrong:\n  %s", strings.Join(problems, "\n  "))
+	}
+	if pct, ok := t.Score(); cfg.min > 0 && (!ok || pct < cfg.min) {
+		return fmt.Errorf("adjusted score %.1f %% is below -min %.1f %%", pct, cfg.min)
+	}
+	return nil
+}
+
+// judge builds the mutants one at a time and runs up to cfg.runs oracles at once.
+func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []mutation.Result, toRun []int, tmp, oracleDir string, limit time.Duration) {
+	type built struct {
+		i   int
+		bin string
+		err error
+		out []byte
+	}
+	queue := make(chan built, cfg.runs)
+	go func() {
+		defer close(queue)
+		for _, i := range toRun {
+			b := built{i: i}
+			b.bin, b.out, b.err = buildMutant(ms[i], pkg.Files[ms[i].Path], cfg.oracle, filepath.Join(tmp, fmt.Sprintf("m%d", i)))
+			queue <- b
+		}
+	}()
+	var mu sync.Mutex
+	done := 0
+	var wg sync.WaitGroup
+	for w := 0; w < cfg.runs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range queue {
+				r := &results[b.i]
+				if b.err != nil {
+					r.Class, r.Note = mutation.NotViable, "build failed: "+firstLine(string(b.out))
+				} else {
+					judgeOne(r, b.bin, oracleDir, filepath.Dir(b.bin), limit)
+				}
+				os.RemoveAll(filepath.Dir(b.bin))
+				mu.Lock()
+				done++
+				by := ""
+				if r.KilledBy != "" {
+					by = " by " + r.KilledBy
+				}
+				fmt.Printf("[%d/%d] %-10s %s%s (%.0f s)\n", done, len(toRun), r.Class, r.Mutant.ID, by, r.Seconds)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// judgeOne runs the oracle on one built mutant and confirms a failure.
+func judgeOne(r *mutation.Result, bin, oracleDir, dir string, limit time.Duration) {
+	start := time.Now()
+	first := runOracle(context.Background(), bin, oracleDir, filepath.Join(dir, "run"), "", limit, "-ginkgo.fail-fast")
+	r.Seconds = time.Since(start).Seconds()
+	switch {
+	case first.timedOut:
+		r.Class, r.KilledBy = mutation.TimedOut, "time limit"
+	case first.passed:
+		r.Class = mutation.Survived
+	case len(first.failing) == 0:
+		// The process died before the suite wrote its summary: a panic in a
+		// goroutine of the client takes the whole adapter down, which any run of
+		// the suite reports.
+		r.Class, r.KilledBy, r.Note = mutation.Killed, "crash", firstLine(first.describe())
+	default:
+		id := first.failing[0]
+		again := runOracle(context.Background(), bin, oracleDir, filepath.Join(dir, "confirm"), id, limit, "")
+		if again.passed {
+			r.Class, r.Note = mutation.Survived, fmt.Sprintf("%s failed once and passed when run again alone: not counted as a kill", id)
+			return
+		}
+		r.Class, r.KilledBy = mutation.Killed, id
+	}
+}
+
+func buildMutant(m *mutation.Mutant, orig []byte, oraclePkg, dir string) (string, []byte, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, err
+	}
+	mutated := filepath.Join(dir, m.File)
+	if err := os.WriteFile(mutated, m.Source(orig), 0o644); err != nil {
+		return "", nil, err
+	}
+	ov, _ := json.Marshal(map[string]map[string]string{"Replace": {m.Path: mutated}})
+	overlay := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(overlay, ov, 0o644); err != nil {
+		return "", nil, err
+	}
+	bin := filepath.Join(dir, "oracle.test")
+	out, err := goCmd("test", "-c", "-overlay", overlay, "-o", bin, oraclePkg).CombinedOutput()
+	return bin, out, err
+}
+
+type oracleRun struct {
+	passed   bool
+	timedOut bool
+	failing  []string // case IDs not PASS (FAIL, NON-STRICT, ERROR), in report order
+	output   string
+	err      error
+}
+
+func (o oracleRun) describe() string {
+	switch {
+	case o.timedOut:
+		return "timed out"
+	case o.err != nil:
+		return o.err.Error() + ": " + lastLines(o.output, 3)
+	case len(o.failing) > 0:
+		return "cases not PASS: " + strings.Join(o.failing, ", ")
+	}
+	return "passed"
+}
+
+// runOracle runs the oracle binary once; cases narrows it to one --cases glob.
+func runOracle(ctx context.Context, bin, dir, reportDir, cases string, limit time.Duration, extra ...string) oracleRun {
+	ctx, cancel := context.WithTimeout(ctx, limit+30*time.Second)
+	defer cancel()
+	args := []string{"-test.run=" + oracleTest, "-test.count=1", "-test.timeout=" + limit.String(), "-ginkgo.no-color"}
+	for _, e := range extra {
+		if e != "" {
+			args = append(args, e)
+		}
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), enableEnv+"=1", reportEnv+"="+reportDir, casesEnv+"="+cases)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	o := oracleRun{output: out.String()}
+	if ctx.Err() != nil || strings.Contains(o.output, "panic: test timed out") {
+		o.timedOut = true
+		return o
+	}
+	sum, lerr := reports.Load(filepath.Join(reportDir, reports.SummaryJSONFile))
+	if lerr == nil {
+		for _, c := range sum.Cases {
+			switch c.Class {
+			case reports.Fail, reports.NonStrict, reports.Error:
+				o.failing = append(o.failing, c.ID)
+			}
+		}
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		o.passed = true
+	case errors.As(err, &exit):
+		if lerr != nil {
+			o.err = fmt.Errorf("the oracle exited %d without a summary", exit.ExitCode())
+		}
+	default:
+		o.err = err
+	}
+	return o
+}
+
+func goCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command("go", args...)
+	cmd.Stderr = nil
+	return cmd
+}
+
+func selectMutants(all []*mutation.Mutant, cfg config) ([]*mutation.Mutant, error) {
+	ops := map[mutation.Operator]bool{}
+	for _, o := range splitList(cfg.ops) {
+		known := false
+		for _, k := range mutation.Operators {
+			known = known || string(k) == o
+		}
+		if !known {
+			return nil, fmt.Errorf("-ops: no operator %q (known: %s)", o, opNames())
+		}
+		ops[mutation.Operator(o)] = true
+	}
+	var out []*mutation.Mutant
+	for _, m := range all {
+		if len(ops) > 0 && !ops[m.Op] || cfg.only != "" && !strings.Contains(m.ID, cfg.only) {
+			continue
+		}
+		out = append(out, m)
+		if cfg.limit > 0 && len(out) == cfg.limit {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no mutant selected: loosen -files, -ops or -only")
+	}
+	return out, nil
+}
+
+func writeReports(dir string, rs []mutation.Result, problems []string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report directory: %w", err)
+	}
+	type jsonResult struct {
+		ID, File, Func, Op, Class, KilledBy, Note, Before, After string
+		Line                                                     int
+		Seconds                                                  float64
+	}
+	var js []jsonResult
+	for _, r := range rs {
+		js = append(js, jsonResult{ID: r.Mutant.ID, File: r.Mutant.File, Func: r.Mutant.Func, Op: string(r.Mutant.Op), Class: string(r.Class),
+			KilledBy: r.KilledBy, Note: r.Note, Before: r.Before, After: r.After, Line: r.Mutant.Line, Seconds: r.Seconds})
+	}
+	data, err := json.MarshalIndent(map[string]any{"score": mutation.Count(rs).ScoreLine(subject), "mutants": js, "problems": problems}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), data, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.md"), []byte(mutation.Markdown(subject, rs, problems)), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "score.txt"), []byte(mutation.Count(rs).ScoreLine(subject)+"\n"), 0o644)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
