@@ -8,7 +8,7 @@ PROCS    ?= 0
 
 MUTANTS := $(notdir $(patsubst %/,%,$(wildcard fixtures/clients/mutants/*/)))
 
-.PHONY: all build test conform lint precision bench docs clean mutants
+.PHONY: all build test conform lint precision bench docs clean mutants mutation
 
 all: build
 
@@ -51,6 +51,14 @@ bench: build
 	./scripts/bench-suite.sh
 	./scripts/bench-knoxvet.sh
 
+## mutation: the mutation score of the reference client, the suite (--strict, in-process) as the
+## oracle; report in $(MUTATION_OUT). Not part of test: it builds and runs the suite once per mutant
+## (about half an hour on 2 cores), under nice. MUTATION_FLAGS: e.g. -files retry.go, -list, -min 90
+MUTATION_OUT   ?= $(CURDIR)/mutation-report
+MUTATION_FLAGS ?=
+mutation:
+	nice -n 19 $(GO) run ./scripts/mutation -out "$(MUTATION_OUT)" $(MUTATION_FLAGS)
+
 ## docs: regenerate the docs that are generated from code
 docs: build
 	$(GO) generate ./target
@@ -59,4 +67,4 @@ docs: build
 	$(BIN)/knoxvet help -markdown > docs/analyzers.md
 
 clean:
-	rm -rf $(BIN) $(REPORTS)
+	rm -rf $(BIN) $(REPORTS) $(MUTATION_OUT)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"path"
+	"sort"
 	"strings"
 )
 
@@ -69,4 +70,22 @@ func (b coverBlock) contains(line, col int) bool {
 	after := line > b.startLine || line == b.startLine && col >= b.startCol
 	before := line < b.endLine || line == b.endLine && col < b.endCol
 	return after && before
+}
+
+// CaseCoverage is what each case of the suite executed: case ID → coverage.
+type CaseCoverage map[string]Coverage
+
+// Cases returns, sorted, the cases that executed the mutant's position; known is
+// false when no case's profile has a block there (a declaration outside any
+// function body: every case must judge it).
+func (cc CaseCoverage) Cases(m *Mutant) (cases []string, known bool) {
+	for id, cov := range cc {
+		covered, k := cov.Covered(m)
+		known = known || k
+		if covered {
+			cases = append(cases, id)
+		}
+	}
+	sort.Strings(cases)
+	return cases, known
 }

@@ -253,9 +253,28 @@ func (g *generator) walk() {
 }
 
 func (g *generator) stmts(list []ast.Stmt) {
-	for _, s := range list {
+	for i, s := range list {
 		g.stmt(s)
+		if g.returnsUnlessQuirk(s) {
+			// if !q.Field { return … }: what follows runs only under the quirk.
+			g.guardedBlock(list[i+1:])
+			return
+		}
 	}
+}
+
+// returnsUnlessQuirk reports whether s is `if !QUIRK { …; return … }` with no else.
+func (g *generator) returnsUnlessQuirk(s ast.Stmt) bool {
+	is, ok := s.(*ast.IfStmt)
+	if !ok || is.Else != nil || len(is.Body.List) == 0 {
+		return false
+	}
+	not, ok := is.Cond.(*ast.UnaryExpr)
+	if !ok || not.Op != token.NOT || !g.quirk(not.X) {
+		return false
+	}
+	_, ret := is.Body.List[len(is.Body.List)-1].(*ast.ReturnStmt)
+	return ret
 }
 
 // guardedBlock walks a branch only a quirk condition selects.

@@ -41,9 +41,9 @@ const (
 type config struct {
 	pkg, oracle, equivalents, out string
 	files, ops, only              string
-	runs                          int
+	runs, builds                  int
 	timeout                       time.Duration
-	list                          bool
+	list, allCases                bool
 	limit                         int
 	min                           float64
 }
@@ -57,9 +57,11 @@ func main() {
 	flag.StringVar(&cfg.files, "files", "", "mutate only these files (comma-separated base names, e.g. retry.go); default every file")
 	flag.StringVar(&cfg.ops, "ops", "", "only these operators (comma-separated: "+opNames()+"); default all")
 	flag.StringVar(&cfg.only, "only", "", "only mutants whose ID contains this text")
-	flag.IntVar(&cfg.runs, "runs", 4, "oracle runs at once (they mostly wait on timers; builds run one at a time)")
+	flag.IntVar(&cfg.runs, "runs", 4, "oracle runs at once (they mostly wait on timers)")
+	flag.IntVar(&cfg.builds, "builds", 2, "mutant builds at once (each is a CPU-bound go test -c)")
 	flag.DurationVar(&cfg.timeout, "timeout", 0, "time limit of one oracle run (default: twice the unmutated run, plus a minute)")
 	flag.BoolVar(&cfg.list, "list", false, "list the mutants (ID, line, before → after) and exit without running anything")
+	flag.BoolVar(&cfg.allCases, "all-cases", false, "judge every mutant with every case, not only the cases that execute its line")
 	flag.IntVar(&cfg.limit, "limit", 0, "judge at most this many mutants (0: all), for a quick look")
 	flag.Float64Var(&cfg.min, "min", 0, "exit 1 when the adjusted score (percent) is below this")
 	flag.Parse()
@@ -78,8 +80,8 @@ func opNames() string {
 }
 
 func run(cfg config) error {
-	if cfg.runs < 1 {
-		return fmt.Errorf("-runs %d: give at least 1", cfg.runs)
+	if cfg.runs < 1 || cfg.builds < 1 {
+		return fmt.Errorf("-runs %d -builds %d: give at least 1 of each", cfg.runs, cfg.builds)
 	}
 	pkg, err := mutation.Load(cfg.pkg, splitList(cfg.files))
 	if err != nil {
@@ -125,46 +127,39 @@ func run(cfg config) error {
 		return err
 	}
 
-	// The unmutated reference, with coverage: it must conform (else no mutant
-	// can be judged), its time sets the limit, its profile says what is covered.
-	fmt.Printf("mutation: %d mutants of %s (%d not viable); the oracle on the unmutated client first, with coverage\n", len(ms), pkg.Path, len(pkg.NotViable))
-	coverBin := filepath.Join(tmp, "cover.test")
-	if out, err := goCmd("test", "-c", "-cover", "-coverpkg="+pkg.Path, "-o", coverBin, cfg.oracle).CombinedOutput(); err != nil {
-		return fmt.Errorf("building the oracle with coverage: %v\n%s", err, out)
-	}
-	profile := filepath.Join(tmp, "cover.out")
+	// The unmutated reference, with coverage per case: it must conform (else no
+	// mutant can be judged), its time sets the limit, and each mutant is judged
+	// by the cases that execute its line.
+	fmt.Printf("mutation: %d mutants of %s (%d not viable); the suite on the unmutated client first, recording what each case executes\n", len(ms), pkg.Path, len(pkg.NotViable))
 	start := time.Now()
-	base := runOracle(context.Background(), coverBin, oracleDir, filepath.Join(tmp, "baseline"), "", 10*time.Minute, "-test.coverprofile="+profile)
-	baseDur := time.Since(start)
-	if base.err != nil || !base.passed {
-		return fmt.Errorf("the oracle fails on the UNMUTATED client, so no mutant can be judged (%s); fix the suite or the reference first:\n%s", base.describe(), tail(base.output, 3000))
+	cc, err := caseCoverage(cfg, pkg.Path, tmp, oracleDir)
+	if err != nil {
+		return err
 	}
+	baseDur := time.Since(start)
 	limit := cfg.timeout
 	if limit == 0 {
 		limit = 2*baseDur + time.Minute
 	}
-	profData, err := os.ReadFile(profile)
-	if err != nil {
-		return fmt.Errorf("the coverage profile of the unmutated run: %w", err)
-	}
-	cov, err := mutation.ParseCoverProfile(profData, pkg.Path)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("mutation: unmutated client CONFORMANT in %.1f s; limit per mutant %s, %d runs at once\n", baseDur.Seconds(), limit.Round(time.Second), cfg.runs)
+	fmt.Printf("mutation: unmutated client CONFORMANT (%d cases, %.1f s with coverage); limit per mutant %s, %d runs at once\n", len(cc), baseDur.Seconds(), limit.Round(time.Second), cfg.runs)
 
 	results := make([]mutation.Result, len(ms))
+	cases := make([]string, len(ms))
 	var toRun []int
 	for i, m := range ms {
 		before, after := m.Lines(pkg.Files[m.Path])
 		results[i] = mutation.Result{Mutant: m, Before: before, After: after}
-		covered, known := cov.Covered(m)
+		ids, known := cc.Cases(m)
 		switch {
-		case known && !covered && m.QuirkGuarded:
+		case known && len(ids) == 0 && m.QuirkGuarded:
 			results[i].Class = mutation.QuirkOnly
-		case known && !covered:
+		case known && len(ids) == 0:
 			results[i].Class = mutation.NotCovered
 		default:
+			if cfg.allCases || !known {
+				ids = nil // every case
+			}
+			cases[i] = strings.Join(ids, ",")
 			toRun = append(toRun, i)
 		}
 	}
@@ -172,7 +167,7 @@ func run(cfg config) error {
 		results = append(results, mutation.Result{Mutant: m, Class: mutation.NotViable})
 	}
 
-	judge(cfg, pkg, ms, results, toRun, tmp, oracleDir, limit)
+	judge(cfg, pkg, ms, results, cases, toRun, tmp, oracleDir, limit)
 
 	var problems []string
 	for i := range results {
@@ -202,7 +197,7 @@ func run(cfg config) error {
 }
 
 // judge builds the mutants one at a time and runs up to cfg.runs oracles at once.
-func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []mutation.Result, toRun []int, tmp, oracleDir string, limit time.Duration) {
+func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []mutation.Result, cases []string, toRun []int, tmp, oracleDir string, limit time.Duration) {
 	type built struct {
 		i   int
 		bin string
@@ -210,18 +205,33 @@ func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []m
 		out []byte
 	}
 	queue := make(chan built, cfg.runs)
+	next := make(chan int)
 	go func() {
-		defer close(queue)
+		defer close(next)
 		for _, i := range toRun {
-			b := built{i: i}
-			b.bin, b.out, b.err = buildMutant(ms[i], pkg.Files[ms[i].Path], cfg.oracle, filepath.Join(tmp, fmt.Sprintf("m%d", i)))
-			queue <- b
+			next <- i
 		}
+	}()
+	var builders sync.WaitGroup
+	for range cfg.builds {
+		builders.Add(1)
+		go func() {
+			defer builders.Done()
+			for i := range next {
+				b := built{i: i}
+				b.bin, b.out, b.err = buildMutant(ms[i], pkg.Files[ms[i].Path], cfg.oracle, filepath.Join(tmp, fmt.Sprintf("m%d", i)))
+				queue <- b
+			}
+		}()
+	}
+	go func() {
+		builders.Wait()
+		close(queue)
 	}()
 	var mu sync.Mutex
 	done := 0
 	var wg sync.WaitGroup
-	for w := 0; w < cfg.runs; w++ {
+	for range cfg.runs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -230,7 +240,7 @@ func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []m
 				if b.err != nil {
 					r.Class, r.Note = mutation.NotViable, "build failed: "+firstLine(string(b.out))
 				} else {
-					judgeOne(r, b.bin, oracleDir, filepath.Dir(b.bin), limit)
+					judgeOne(r, b.bin, oracleDir, filepath.Dir(b.bin), cases[b.i], limit)
 				}
 				os.RemoveAll(filepath.Dir(b.bin))
 				mu.Lock()
@@ -248,9 +258,10 @@ func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []m
 }
 
 // judgeOne runs the oracle on one built mutant and confirms a failure.
-func judgeOne(r *mutation.Result, bin, oracleDir, dir string, limit time.Duration) {
+// cases ("" for all) are the cases that execute the mutant's line.
+func judgeOne(r *mutation.Result, bin, oracleDir, dir, cases string, limit time.Duration) {
 	start := time.Now()
-	first := runOracle(context.Background(), bin, oracleDir, filepath.Join(dir, "run"), "", limit, "-ginkgo.fail-fast")
+	first := runOracle(context.Background(), bin, oracleDir, filepath.Join(dir, "run"), cases, limit, "-ginkgo.fail-fast")
 	r.Seconds = time.Since(start).Seconds()
 	switch {
 	case first.timedOut:
@@ -271,6 +282,52 @@ func judgeOne(r *mutation.Result, bin, oracleDir, dir string, limit time.Duratio
 		}
 		r.Class, r.KilledBy = mutation.Killed, id
 	}
+}
+
+// caseCoverage builds command casecover with coverage, runs it on the unmutated
+// client, and reads one profile per case.
+func caseCoverage(cfg config, pkgPath, tmp, oracleDir string) (mutation.CaseCoverage, error) {
+	bin := filepath.Join(tmp, "casecover")
+	if out, err := goCmd("build", "-cover", "-covermode=atomic", "-o", bin, cfg.oracle+"/casecover").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the per-case coverage run: %v\n%s", err, out)
+	}
+	dir := filepath.Join(tmp, "cases")
+	gocover := filepath.Join(tmp, "gocover")
+	if err := os.MkdirAll(gocover, 0o755); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-dir", dir, "-report-dir", filepath.Join(tmp, "baseline"))
+	cmd.Dir = oracleDir
+	cmd.Env = append(os.Environ(), "GOCOVERDIR="+gocover)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("the suite fails on the UNMUTATED client, so no mutant can be judged; fix the suite or the reference first (%v):\n%s", err, tail(string(out), 3000))
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("the per-case coverage: %w", err)
+	}
+	cc := mutation.CaseCoverage{}
+	for _, e := range entries {
+		txt := filepath.Join(tmp, e.Name()+".cover")
+		if out, err := goCmd("tool", "covdata", "textfmt", "-i="+filepath.Join(dir, e.Name()), "-o="+txt).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go tool covdata textfmt %s: %v\n%s", e.Name(), err, out)
+		}
+		data, err := os.ReadFile(txt)
+		if err != nil {
+			return nil, err
+		}
+		cov, err := mutation.ParseCoverProfile(data, pkgPath)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", txt, err)
+		}
+		cc[strings.ReplaceAll(e.Name(), "__", "/")] = cov
+	}
+	if len(cc) == 0 {
+		return nil, errors.New("the per-case coverage run recorded no case")
+	}
+	return cc, nil
 }
 
 func buildMutant(m *mutation.Mutant, orig []byte, oraclePkg, dir string) (string, []byte, error) {
