@@ -27,6 +27,8 @@ const (
 type Result struct {
 	Mutant *Mutant
 	Class  Class
+	// Judged is the class before the reviewed equivalent list applied.
+	Judged Class
 	// KilledBy is the case that failed (and failed again alone), or "crash"
 	// when the oracle died without writing its summary.
 	KilledBy string

@@ -40,6 +40,7 @@ const (
 
 type config struct {
 	pkg, oracle, equivalents, out string
+	rescore                       string
 	files, ops, only              string
 	runs, builds                  int
 	timeout                       time.Duration
@@ -63,6 +64,7 @@ func main() {
 	flag.BoolVar(&cfg.list, "list", false, "list the mutants (ID, line, before → after) and exit without running anything")
 	flag.BoolVar(&cfg.allCases, "all-cases", false, "judge every mutant with every case, not only the cases that execute its line")
 	flag.IntVar(&cfg.limit, "limit", 0, "judge at most this many mutants (0: all), for a quick look")
+	flag.StringVar(&cfg.rescore, "rescore", "", "re-apply the equivalent list to an earlier run's report.json instead of running (after reviewing survivors)")
 	flag.Float64Var(&cfg.min, "min", 0, "exit 1 when the adjusted score (percent) is below this")
 	flag.Parse()
 	if err := run(cfg); err != nil {
@@ -103,6 +105,12 @@ func run(cfg config) error {
 	eqByID, eqErrs := mutation.CheckEquivalents(eqs, pkg.Mutants, complete)
 	if len(eqErrs) > 0 {
 		return fmt.Errorf("%s is out of date:\n  %s", cfg.equivalents, strings.Join(eqErrs, "\n  "))
+	}
+	if cfg.rescore != "" {
+		if !complete {
+			return errors.New("-rescore re-judges a whole earlier run: drop -files, -ops, -only and -limit")
+		}
+		return rescore(cfg, ms, eqByID)
 	}
 	if cfg.list {
 		for _, m := range ms {
@@ -169,9 +177,16 @@ func run(cfg config) error {
 
 	judge(cfg, pkg, ms, results, cases, toRun, tmp, oracleDir, limit)
 
+	return finish(cfg, results, eqByID)
+}
+
+// finish applies the reviewed equivalent list to what the oracle decided,
+// writes the reports and prints the score line.
+func finish(cfg config, results []mutation.Result, eqByID map[string]mutation.EquivalentEntry) error {
 	var problems []string
 	for i := range results {
 		r := &results[i]
+		r.Judged = r.Class
 		e, listed := eqByID[r.Mutant.ID]
 		switch {
 		case !listed:
@@ -196,7 +211,51 @@ func run(cfg config) error {
 	return nil
 }
 
-// judge builds the mutants one at a time and runs up to cfg.runs oracles at once.
+// rescore re-applies the equivalent list to the verdicts of an earlier run
+// (its report.json), without building or running anything. The earlier run
+// must have judged exactly the mutants the code has now.
+func rescore(cfg config, ms []*mutation.Mutant, eqByID map[string]mutation.EquivalentEntry) error {
+	data, err := os.ReadFile(cfg.rescore)
+	if err != nil {
+		return fmt.Errorf("-rescore: %w", err)
+	}
+	var rep struct {
+		Mutants []jsonResult `json:"mutants"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return fmt.Errorf("-rescore %s: not a report.json of this driver: %w", cfg.rescore, err)
+	}
+	byID := map[string]*mutation.Mutant{}
+	for _, m := range ms {
+		byID[m.ID] = m
+	}
+	var results []mutation.Result
+	for _, j := range rep.Mutants {
+		class := mutation.Class(j.Judged)
+		if class == "" {
+			class = mutation.Class(j.Class)
+		}
+		m := byID[j.ID]
+		if m == nil {
+			if class != mutation.NotViable {
+				return fmt.Errorf("-rescore: %q of the earlier run is no mutant of the code now: the code changed, run `make mutation` again", j.ID)
+			}
+			m = &mutation.Mutant{ID: j.ID, File: j.File, Func: j.Func, Op: mutation.Operator(j.Op), Line: j.Line}
+		}
+		delete(byID, j.ID)
+		note := j.Note
+		if mutation.Class(j.Class) == mutation.Equivalent {
+			note = ""
+		}
+		results = append(results, mutation.Result{Mutant: m, Class: class, KilledBy: j.KilledBy, Note: note, Before: j.Before, After: j.After, Seconds: j.Seconds})
+	}
+	if len(byID) > 0 {
+		return fmt.Errorf("-rescore: %d mutants of the code now were not judged by the earlier run (it was partial, or the code changed): run `make mutation` again", len(byID))
+	}
+	return finish(cfg, results, eqByID)
+}
+
+// judge builds cfg.builds mutants at a time and runs up to cfg.runs oracles at once.
 func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []mutation.Result, cases []string, toRun []int, tmp, oracleDir string, limit time.Duration) {
 	type built struct {
 		i   int
@@ -446,18 +505,21 @@ func selectMutants(all []*mutation.Mutant, cfg config) ([]*mutation.Mutant, erro
 	return out, nil
 }
 
+// jsonResult is one mutant in report.json. Class is the final class; Judged
+// is what the oracle (or coverage) decided before the equivalent list applied.
+type jsonResult struct {
+	ID, File, Func, Op, Class, Judged, KilledBy, Note, Before, After string
+	Line                                                             int
+	Seconds                                                          float64
+}
+
 func writeReports(dir string, rs []mutation.Result, problems []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory: %w", err)
 	}
-	type jsonResult struct {
-		ID, File, Func, Op, Class, KilledBy, Note, Before, After string
-		Line                                                     int
-		Seconds                                                  float64
-	}
 	var js []jsonResult
 	for _, r := range rs {
-		js = append(js, jsonResult{ID: r.Mutant.ID, File: r.Mutant.File, Func: r.Mutant.Func, Op: string(r.Mutant.Op), Class: string(r.Class),
+		js = append(js, jsonResult{ID: r.Mutant.ID, File: r.Mutant.File, Func: r.Mutant.Func, Op: string(r.Mutant.Op), Class: string(r.Class), Judged: string(r.Judged),
 			KilledBy: r.KilledBy, Note: r.Note, Before: r.Before, After: r.After, Line: r.Mutant.Line, Seconds: r.Seconds})
 	}
 	data, err := json.MarshalIndent(map[string]any{"score": mutation.Count(rs).ScoreLine(subject), "mutants": js, "problems": problems}, "", "  ")
