@@ -107,9 +107,8 @@ func run(cfg config) error {
 		return fmt.Errorf("%s is out of date:\n  %s", cfg.equivalents, strings.Join(eqErrs, "\n  "))
 	}
 	if cfg.rescore != "" {
-		if !complete {
-			return errors.New("-rescore re-judges a whole earlier run: drop -files, -ops, -only and -limit")
-		}
+		// The same selection flags as the earlier run: it must have judged
+		// exactly the mutants selected now.
 		return rescore(cfg, ms, eqByID)
 	}
 	if cfg.list {
@@ -238,7 +237,7 @@ func rescore(cfg config, ms []*mutation.Mutant, eqByID map[string]mutation.Equiv
 		m := byID[j.ID]
 		if m == nil {
 			if class != mutation.NotViable {
-				return fmt.Errorf("-rescore: %q of the earlier run is no mutant of the code now: the code changed, run `make mutation` again", j.ID)
+				return fmt.Errorf("-rescore: %q of the earlier run is not among the mutants selected now: give the flags (-files, -ops, -only, -limit) of that run, or, if the code changed, run `make mutation` again", j.ID)
 			}
 			m = &mutation.Mutant{ID: j.ID, File: j.File, Func: j.Func, Op: mutation.Operator(j.Op), Line: j.Line}
 		}
@@ -250,7 +249,7 @@ func rescore(cfg config, ms []*mutation.Mutant, eqByID map[string]mutation.Equiv
 		results = append(results, mutation.Result{Mutant: m, Class: class, KilledBy: j.KilledBy, Note: note, Before: j.Before, After: j.After, Seconds: j.Seconds})
 	}
 	if len(byID) > 0 {
-		return fmt.Errorf("-rescore: %d mutants of the code now were not judged by the earlier run (it was partial, or the code changed): run `make mutation` again", len(byID))
+		return fmt.Errorf("-rescore: %d mutants selected now were not judged by the earlier run (give the same -files/-ops/-only/-limit, or the code changed: run `make mutation` again)", len(byID))
 	}
 	return finish(cfg, results, eqByID)
 }
