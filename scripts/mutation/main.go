@@ -40,7 +40,7 @@ const (
 
 type config struct {
 	pkg, oracle, equivalents, out string
-	rescore                       string
+	rescore, resume               string
 	files, ops, only              string
 	runs, builds                  int
 	timeout                       time.Duration
@@ -65,6 +65,7 @@ func main() {
 	flag.BoolVar(&cfg.allCases, "all-cases", false, "judge every mutant with every case, not only the cases that execute its line")
 	flag.IntVar(&cfg.limit, "limit", 0, "judge at most this many mutants (0: all), for a quick look")
 	flag.StringVar(&cfg.rescore, "rescore", "", "re-apply the equivalent list to an earlier run's report.json instead of running (after reviewing survivors)")
+	flag.StringVar(&cfg.resume, "resume", "", "take the verdicts of an interrupted run from its progress.jsonl and judge only the rest")
 	flag.Float64Var(&cfg.min, "min", 0, "exit 1 when the adjusted score (percent) is below this")
 	flag.Parse()
 	if err := run(cfg); err != nil {
@@ -174,6 +175,36 @@ func run(cfg config) error {
 		results = append(results, mutation.Result{Mutant: m, Class: mutation.NotViable})
 	}
 
+	if cfg.resume != "" {
+		prev, err := resumed(cfg.resume)
+		if err != nil {
+			return err
+		}
+		var left []int
+		for _, i := range toRun {
+			j, ok := prev[ms[i].ID]
+			if !ok {
+				left = append(left, i)
+				continue
+			}
+			r := &results[i]
+			r.Class, r.KilledBy, r.Note, r.Seconds = mutation.Class(j.Judged), j.KilledBy, j.Note, j.Seconds
+			if r.Class == "" {
+				r.Class = mutation.Class(j.Class)
+			}
+		}
+		fmt.Printf("mutation: %d verdicts taken from %s, %d mutants left to judge\n", len(toRun)-len(left), cfg.resume, len(left))
+		toRun = left
+	}
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return fmt.Errorf("report directory: %w", err)
+	}
+	if cfg.resume == "" {
+		// A fresh run: the progress of an earlier one must not mix in.
+		if err := os.Remove(filepath.Join(cfg.out, progressFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	judge(cfg, pkg, ms, results, cases, toRun, tmp, oracleDir, limit)
 
 	return finish(cfg, results, eqByID)
@@ -288,6 +319,12 @@ func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []m
 	}()
 	var mu sync.Mutex
 	done := 0
+	progress, perr := os.OpenFile(filepath.Join(cfg.out, progressFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if perr != nil {
+		fmt.Fprintf(os.Stderr, "mutation: %v (no progress file: an interrupted run cannot be resumed)\n", perr)
+	} else {
+		defer progress.Close()
+	}
 	var wg sync.WaitGroup
 	for range cfg.runs {
 		wg.Add(1)
@@ -308,6 +345,10 @@ func judge(cfg config, pkg *mutation.Package, ms []*mutation.Mutant, results []m
 					by = " by " + r.KilledBy
 				}
 				fmt.Printf("[%d/%d] %-10s %s%s (%.0f s)\n", done, len(toRun), r.Class, r.Mutant.ID, by, r.Seconds)
+				if progress != nil {
+					line, _ := json.Marshal(toJSON(*r))
+					_, _ = progress.Write(append(line, '\n'))
+				}
 				mu.Unlock()
 			}
 		}()
@@ -512,14 +553,43 @@ type jsonResult struct {
 	Seconds                                                          float64
 }
 
+func toJSON(r mutation.Result) jsonResult {
+	return jsonResult{ID: r.Mutant.ID, File: r.Mutant.File, Func: r.Mutant.Func, Op: string(r.Mutant.Op), Class: string(r.Class), Judged: string(r.Judged),
+		KilledBy: r.KilledBy, Note: r.Note, Before: r.Before, After: r.After, Line: r.Mutant.Line, Seconds: r.Seconds}
+}
+
+// progressFile, in the report directory, gets one JSON line per judged mutant
+// as the run goes; -resume reads it back.
+const progressFile = "progress.jsonl"
+
+// resumed reads a progress file of an interrupted run: mutant ID → verdict.
+func resumed(path string) (map[string]jsonResult, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-resume: %w", err)
+	}
+	out := map[string]jsonResult{}
+	for n, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var j jsonResult
+		if err := json.Unmarshal([]byte(line), &j); err != nil || j.ID == "" {
+			// The last line of a killed run may be cut short; anything else is not ours.
+			return nil, fmt.Errorf("-resume %s:%d: not a progress line of this driver (%v)", path, n+1, err)
+		}
+		out[j.ID] = j
+	}
+	return out, nil
+}
+
 func writeReports(dir string, rs []mutation.Result, problems []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report directory: %w", err)
 	}
 	var js []jsonResult
 	for _, r := range rs {
-		js = append(js, jsonResult{ID: r.Mutant.ID, File: r.Mutant.File, Func: r.Mutant.Func, Op: string(r.Mutant.Op), Class: string(r.Class), Judged: string(r.Judged),
-			KilledBy: r.KilledBy, Note: r.Note, Before: r.Before, After: r.After, Line: r.Mutant.Line, Seconds: r.Seconds})
+		js = append(js, toJSON(r))
 	}
 	data, err := json.MarshalIndent(map[string]any{"score": mutation.Count(rs).ScoreLine(subject), "mutants": js, "problems": problems}, "", "  ")
 	if err != nil {
