@@ -12,13 +12,26 @@ import (
 type EquivalentEntry struct {
 	ID     string
 	Reason string
-	Line   int // line of the entry in the list, for messages
+	// Class is Equivalent (section "## Unobservable") or Conformant (section
+	// "## Conformant either way").
+	Class Class
+	Line  int // line of the entry in the list, for messages
 }
 
-// ParseEquivalents reads the reviewed list (EQUIVALENT-MUTANTS.md). Each entry
-// is a level-3 heading holding the mutant ID in backquotes, followed within the
-// entry by a line starting "Reason:" that says why no observable behaviour
-// changes:
+// The two sections of the list; every entry sits in one of them.
+const (
+	sectionUnobservable = "Unobservable"
+	sectionConformant   = "Conformant either way"
+)
+
+// ParseEquivalents reads the reviewed list (EQUIVALENT-MUTANTS.md). Entries sit
+// in one of two level-2 sections: "## Unobservable" (no client of the package
+// can tell the mutant from the original) and "## Conformant either way" (the
+// difference is observable, but no rule of BEHAVIOURS.md can judge it: both
+// behaviours conform). Each entry is a level-3 heading holding the mutant ID in
+// backquotes, followed within the entry by a line starting "Reason:":
+//
+//	## Unobservable
 //
 //	### `retry.go (*Client).backoffDelay boundary <=→< #1`
 //	`if half <= 0 {` → `if half < 0 {`
@@ -32,6 +45,7 @@ func ParseEquivalents(name string, data []byte) ([]EquivalentEntry, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	n := 0
 	var cur *EquivalentEntry
+	section := Class("")
 	finish := func() error {
 		if cur == nil {
 			return nil
@@ -51,8 +65,21 @@ func ParseEquivalents(name string, data []byte) ([]EquivalentEntry, error) {
 			if err := finish(); err != nil {
 				return nil, err
 			}
+			if h, ok := strings.CutPrefix(line, "## "); ok {
+				switch strings.TrimSpace(h) {
+				case sectionUnobservable:
+					section = Equivalent
+				case sectionConformant:
+					section = Conformant
+				default:
+					section = ""
+				}
+			}
 			if !strings.HasPrefix(line, "### ") {
 				continue
+			}
+			if section == "" {
+				return nil, fmt.Errorf("%s:%d: an entry outside the sections \"## %s\" and \"## %s\"; put it under the one that says why it survives", name, n, sectionUnobservable, sectionConformant)
 			}
 			h := strings.TrimSpace(strings.TrimPrefix(line, "### "))
 			if len(h) < 3 || h[0] != '`' || h[len(h)-1] != '`' {
@@ -63,7 +90,7 @@ func ParseEquivalents(name string, data []byte) ([]EquivalentEntry, error) {
 				return nil, fmt.Errorf("%s:%d: %q is already listed at line %d", name, n, id, prev)
 			}
 			seen[id] = n
-			cur = &EquivalentEntry{ID: id, Line: n}
+			cur = &EquivalentEntry{ID: id, Line: n, Class: section}
 		case cur != nil && strings.HasPrefix(line, "Reason:"):
 			cur.Reason = strings.TrimSpace(strings.TrimPrefix(line, "Reason:"))
 		case cur != nil && cur.Reason != "" && line != "":

@@ -18,9 +18,12 @@ const (
 	TimedOut   Class = "timed out"   // the oracle did not finish within the time limit: a hang is caught too
 	Survived   Class = "survived"    // the oracle passed
 	NotCovered Class = "not covered" // the reference never runs the line under the suite: nothing can catch it
-	Equivalent Class = "equivalent"  // survived, and listed with a reason in the reviewed list
-	QuirkOnly  Class = "quirk only"  // in a branch only a mutant fixture's quirk selects; the reference never runs it
-	NotViable  Class = "not viable"  // does not compile
+	Equivalent Class = "equivalent"  // survived, and listed as unobservable (with the reason) in the reviewed list
+	// Conformant: survived, and listed in the reviewed list as observable but
+	// conformant either way: no rule of BEHAVIOURS.md tells the two apart.
+	Conformant Class = "conformant either way"
+	QuirkOnly  Class = "quirk only" // in a branch only a mutant fixture's quirk selects; the reference never runs it
+	NotViable  Class = "not viable" // does not compile
 )
 
 // Result is the verdict on one mutant.
@@ -55,16 +58,24 @@ func Count(rs []Result) Tally {
 
 // Total is the number of mutants the score is out of, before equivalents leave.
 func (t Tally) Total() int {
-	return t[Killed] + t[TimedOut] + t[Survived] + t[NotCovered] + t[Equivalent]
+	return t[Killed] + t[TimedOut] + t[Survived] + t[NotCovered] + t[Equivalent] + t[Conformant]
 }
 
 // Detected is the numerator: killed, including those that made the oracle time out.
 func (t Tally) Detected() int { return t[Killed] + t[TimedOut] }
 
 // Score is the adjusted mutation score, killed / (total − equivalent), in
-// percent; ok is false when no mutant counts.
+// percent, both kinds of reviewed equivalents left out; ok is false when no
+// mutant counts.
 func (t Tally) Score() (pct float64, ok bool) {
-	d := t.Total() - t[Equivalent]
+	return t.ratio(t.Total() - t[Equivalent] - t[Conformant])
+}
+
+// UnobservableScore is the score with only the unobservable equivalents left
+// out: the mutants that are conformant either way count as survivors.
+func (t Tally) UnobservableScore() (pct float64, ok bool) { return t.ratio(t.Total() - t[Equivalent]) }
+
+func (t Tally) ratio(d int) (float64, bool) {
 	if d == 0 {
 		return 0, false
 	}
@@ -73,13 +84,15 @@ func (t Tally) Score() (pct float64, ok bool) {
 
 // ScoreLine is the one line the README's measured table quotes.
 func (t Tally) ScoreLine(subject string) string {
-	pct, ok := t.Score()
-	score := "n/a (no mutant counts)"
-	if ok {
-		score = fmt.Sprintf("%.1f %%", pct)
+	pct := func(p float64, ok bool) string {
+		if !ok {
+			return "n/a (no mutant counts)"
+		}
+		return fmt.Sprintf("%.1f %%", p)
 	}
-	return fmt.Sprintf("mutation score of %s: %s adjusted = %d killed / (%d mutants − %d equivalent); %d killed (%d by timing out), %d survived, %d not covered; left out: %d quirk-only, %d not viable",
-		subject, score, t.Detected(), t.Total(), t[Equivalent], t.Detected(), t[TimedOut], t[Survived], t[NotCovered], t[QuirkOnly], t[NotViable])
+	return fmt.Sprintf("mutation score of %s: %s adjusted = %d killed / (%d mutants − %d equivalent − %d conformant either way) [%s counting only the unobservable as equivalent]; %d killed (%d by timing out), %d survived, %d not covered; left out: %d quirk-only, %d not viable",
+		subject, pct(t.Score()), t.Detected(), t.Total(), t[Equivalent], t[Conformant], pct(t.UnobservableScore()),
+		t.Detected(), t[TimedOut], t[Survived], t[NotCovered], t[QuirkOnly], t[NotViable])
 }
 
 // Survivors returns the results that count against the score (survived and not
@@ -131,7 +144,7 @@ func Markdown(subject string, rs []Result, extra []string) string {
 	for _, e := range extra {
 		fmt.Fprintf(&b, "%s\n\n", e)
 	}
-	b.WriteString("| Operator | Killed | Timed out | Survived | Not covered | Equivalent | Quirk only | Not viable |\n|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| Operator | Killed | Timed out | Survived | Not covered | Equivalent | Conformant either way | Quirk only | Not viable |\n|---|---|---|---|---|---|---|---|---|\n")
 	per := map[Operator]Tally{}
 	for _, r := range rs {
 		if per[r.Mutant.Op] == nil {
@@ -144,7 +157,7 @@ func Markdown(subject string, rs []Result, extra []string) string {
 		if pt == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %d |\n", op, pt[Killed], pt[TimedOut], pt[Survived], pt[NotCovered], pt[Equivalent], pt[QuirkOnly], pt[NotViable])
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %d | %d |\n", op, pt[Killed], pt[TimedOut], pt[Survived], pt[NotCovered], pt[Equivalent], pt[Conformant], pt[QuirkOnly], pt[NotViable])
 	}
 	sv := Survivors(rs)
 	fmt.Fprintf(&b, "\n## Survivors (%d)\n\nEach is either a behaviour no case judges (a case to add) or an equivalent mutant (an entry for the reviewed list, with the reason).\n\n", len(sv))

@@ -6,18 +6,20 @@ import (
 )
 
 func TestParseEquivalents(t *testing.T) {
-	good := "# Equivalent mutants\n\nProse.\n\n### `a.go f negate ==→!= #1`\n`x == y` → `x != y`\nReason: x and y are\nalways equal here.\n\n## Section\n\n### `a.go f delete g(…)→deleted #2`\nReason: g does nothing.\n"
+	good := "# Equivalent mutants\n\nProse.\n\n## Unobservable\n\n### `a.go f negate ==→!= #1`\n`x == y` → `x != y`\nReason: x and y are\nalways equal here.\n\n## Conformant either way\n\n### `a.go f delete g(…)→deleted #2`\nReason: g does nothing.\n"
 	eqs, err := ParseEquivalents("EQ.md", []byte(good))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(eqs) != 2 || eqs[0].ID != "a.go f negate ==→!= #1" || eqs[0].Reason != "x and y are always equal here." || eqs[1].Reason != "g does nothing." {
+	if len(eqs) != 2 || eqs[0].ID != "a.go f negate ==→!= #1" || eqs[0].Reason != "x and y are always equal here." || eqs[1].Reason != "g does nothing." ||
+		eqs[0].Class != Equivalent || eqs[1].Class != Conformant {
 		t.Errorf("got %+v", eqs)
 	}
 	for name, bad := range map[string]string{
-		"no reason":  "### `a.go f negate ==→!= #1`\nno reason line\n",
-		"duplicate":  "### `x #1`\nReason: r\n### `x #1`\nReason: r\n",
-		"no backquo": "### a.go f negate ==→!= #1\nReason: r\n",
+		"no reason":  "## Unobservable\n### `a.go f negate ==→!= #1`\nno reason line\n",
+		"duplicate":  "## Unobservable\n### `x #1`\nReason: r\n### `x #1`\nReason: r\n",
+		"no backquo": "## Unobservable\n### a.go f negate ==→!= #1\nReason: r\n",
+		"no section": "## Other\n### `x #1`\nReason: r\n",
 	} {
 		if _, err := ParseEquivalents("EQ.md", []byte(bad)); err == nil || !strings.Contains(err.Error(), "EQ.md:") {
 			t.Errorf("%s: err = %v, want one naming the file and line", name, err)
@@ -79,7 +81,8 @@ func TestScore(t *testing.T) {
 	add(TimedOut, 1)
 	add(Survived, 1)
 	add(NotCovered, 1)
-	add(Equivalent, 5)
+	add(Equivalent, 3)
+	add(Conformant, 2)
 	add(QuirkOnly, 9)
 	add(NotViable, 2)
 	tl := Count(rs)
@@ -88,7 +91,10 @@ func TestScore(t *testing.T) {
 		t.Errorf("score %v (ok %v), total %d; want 90 %% of 25", pct, ok, tl.Total())
 	}
 	line := tl.ScoreLine("x")
-	for _, want := range []string{"90.0 %", "18 killed / (25 mutants − 5 equivalent)", "1 by timing out", "9 quirk-only", "2 not viable"} {
+	if p, _ := tl.UnobservableScore(); p != 18.0/22*100 {
+		t.Errorf("score counting only unobservable equivalents: %v, want 18/22", p)
+	}
+	for _, want := range []string{"90.0 %", "18 killed / (25 mutants − 3 equivalent − 2 conformant either way)", "[81.8 % counting only", "1 by timing out", "9 quirk-only", "2 not viable"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("score line %q lacks %q", line, want)
 		}

@@ -221,7 +221,7 @@ func finish(cfg config, results []mutation.Result, eqByID map[string]mutation.Eq
 		switch {
 		case !listed:
 		case r.Class == mutation.Survived || r.Class == mutation.NotCovered:
-			r.Class, r.Note = mutation.Equivalent, e.Reason
+			r.Class, r.Note = e.Class, e.Reason
 		case r.Class == mutation.Killed || r.Class == mutation.TimedOut:
 			problems = append(problems, fmt.Sprintf("%q is listed as equivalent (line %d) but the suite kills it (%s): it is not equivalent; remove the entry", r.Mutant.ID, e.Line, r.KilledBy))
 		}
