@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -89,4 +90,55 @@ func HaveReusedTokens() *Requirement {
 			}
 			return true, fmt.Sprintf("%d access token(s) for %d resource call(s)", issued, calls)
 		})
+}
+
+// JournalRules are the rules a journal alone can decide, as flags for the
+// sandbox (knoxtest.WithJournalRules): each is one of the suite's own
+// Requirements, judged on the newest exchanges, and flags the newest one when
+// the requirement fails because of it (its failure names that request), so a
+// developer working against `knoxconform serve` sees at once what the suite
+// would say about the same traffic.
+func JournalRules(secrets map[string]string) []knoxtest.JournalRule {
+	// NeverResentSameJWT is not among them: after a rejection the cases judge
+	// it, but in free traffic an unchanged access-token JWT may be sent again
+	// while valid (BEHAVIOURS §2 "Fresh jti"); HaveUniqueJTIs says what may not.
+	qs := []*Requirement{
+		HaveUniqueJTIs(),
+		HaveSentValidJWTs(),
+		HaveSentHeaderOnEvery("Accept", "application/json"),
+		HaveKeptSecretsOut(secrets),
+		HaveSentValidityAsNumber(),
+	}
+	rules := make([]knoxtest.JournalRule, len(qs))
+	for i, q := range qs {
+		rules[i] = func(recent []knoxtest.Exchange) string {
+			if len(recent) == 0 {
+				return ""
+			}
+			newest := recent[len(recent)-1].Seq
+			if ok, _ := q.Match(JournalEvidence(recent)); ok || !namesRequest(q.Actual, newest) {
+				return ""
+			}
+			return q.Name + ": " + q.Actual
+		}
+	}
+	return rules
+}
+
+// namesRequest is whether a requirement's Actual text is about request seq
+// ("request #12 to …", "#12 resent …").
+func namesRequest(actual string, seq int) bool {
+	tag := fmt.Sprintf("#%d", seq)
+	for i := strings.Index(actual, tag); i >= 0; {
+		end := i + len(tag)
+		if end == len(actual) || actual[end] < '0' || actual[end] > '9' {
+			return true
+		}
+		next := strings.Index(actual[end:], tag)
+		if next < 0 {
+			return false
+		}
+		i = end + next
+	}
+	return false
 }

@@ -136,22 +136,49 @@ func (e *Exchange) clone() Exchange {
 	return c
 }
 
-// journalRule looks at an exchange that has just been answered, with the
-// journal before it, and returns the flags it raises ("" when none). Rules see
+// JournalRule looks at the newest exchanges of a journal, the last of them just
+// answered, and returns the flag that exchange raises ("" when none). Rules see
 // only what the journal can: they tell a sandbox user what the suite would say
-// about the same traffic.
-type journalRule func(journal []*Exchange, ex *Exchange) string
+// about the same traffic. knoxtest has none of its own: the judge's rules are
+// written once, in package conformance (conformance.JournalRules), and handed
+// in with WithJournalRules.
+type JournalRule func(recent []Exchange) string
 
-// journalRules are applied, in order, to every answered exchange. Rules that
-// judge a client (a reused resource-call JWT, a retry without waiting) belong
-// here, named after the requirement they mirror.
-var journalRules []journalRule
+// journalRuleWindow is how many of the newest exchanges a rule sees: enough
+// for a call's retries and its token requests, bounded so that flagging costs
+// the same whatever the journal holds.
+const journalRuleWindow = 32
 
-// flagExchange applies journalRules to ex. The caller holds s.mu.
+// WithJournalRules flags every answered exchange by rules (Exchange.Flags).
+func WithJournalRules(rules ...JournalRule) Option {
+	return func(c *config) { c.journalRules = append(c.journalRules, rules...) }
+}
+
+// SetJournalRules replaces the rules that flag every answered exchange (for
+// rules that need the server's own credentials, such as where its secrets may
+// not appear).
+func (s *Server) SetJournalRules(rules ...JournalRule) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.journalRules = rules
+}
+
+// flagExchange applies the server's journal rules to ex, the newest exchange
+// it answered. The caller holds s.mu.
 func (s *Server) flagExchange(ex *Exchange) []string {
+	if len(s.cfg.journalRules) == 0 {
+		return nil
+	}
+	var recent []Exchange
+	for i := max(0, len(s.journal)-journalRuleWindow); i < len(s.journal); i++ {
+		if e := s.journal[i]; e != nil && e != ex && e.Seq < ex.Seq {
+			recent = append(recent, *e)
+		}
+	}
+	recent = append(recent, *ex)
 	var flags []string
-	for _, rule := range journalRules {
-		if f := rule(s.journal, ex); f != "" {
+	for _, rule := range s.cfg.journalRules {
+		if f := rule(recent); f != "" {
 			flags = append(flags, clip(f, journalMaxProblem))
 		}
 	}

@@ -118,6 +118,7 @@ type config struct {
 	saClientSecret    string
 	oauthClientID     string
 	oauthClientSecret string
+	journalRules      []JournalRule
 }
 
 // Option configures a Server.

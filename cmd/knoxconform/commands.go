@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/knoxconform/knoxconform/conformance"
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/reports"
@@ -85,6 +86,10 @@ generated are removed then.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			// The journal flags what the suite would say: its own rules, written once.
+			sc.Ready = func(s *knoxtest.Server) {
+				s.SetJournalRules(conformance.JournalRules(conformance.SecretMarkers(s.Credentials()))...)
+			}
 			if err := knoxtest.RunSandbox(ctx, sc, stdout); err != nil {
 				fmt.Fprintf(stderr, "knoxconform serve: %v\n", err)
 				return exitError{runner.ExitError}
