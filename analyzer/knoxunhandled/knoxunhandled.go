@@ -14,6 +14,7 @@ import (
 
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
 	"github.com/knoxconform/knoxconform/analyzer/internal/knoxpkg"
+	"github.com/knoxconform/knoxconform/analyzer/internal/knoxscope"
 )
 
 // Rule IDs. They are stable: a retired rule's ID is never given to another.
@@ -104,7 +105,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 	c := &checker{pass: pass, s: s, dirs: dirs}
 	for _, f := range pass.Files {
-		if ast.IsGenerated(f) {
+		if knoxscope.Generated(pass, f) {
 			dirs.NotAnalyzed(f)
 			continue // generated clients are regenerated, not edited
 		}
