@@ -13,6 +13,7 @@ import (
 	"github.com/knoxconform/knoxconform/analyzer/knoxhttp"
 	"github.com/knoxconform/knoxconform/analyzer/knoxswitch"
 	"github.com/knoxconform/knoxconform/analyzer/knoxunhandled"
+	"github.com/knoxconform/knoxconform/analyzer/knoxwire"
 )
 
 // Rule is one stable rule ID. IDs are never renamed or reused: saved
@@ -79,6 +80,13 @@ var registry = []entry{
 	}},
 	{knoxswitch.Analyzer, []Rule{
 		{knoxswitch.Rule, "knoxswitch", "switch over Knox codes misses codes that need their own handling", "warning"},
+	}},
+	{knoxwire.Analyzer, []Rule{
+		{knoxwire.RuleInsecureTLS, "knoxwire", "TLS certificate verification switched off for Knox calls", "error"},
+		{knoxwire.RuleNoTimeout, "knoxwire", "Knox call that can hang: no client timeout and no request deadline", "warning"},
+		{knoxwire.RuleAlgorithm, "knoxwire", "Knox JWT signed with another algorithm than RS512", "error"},
+		{knoxwire.RuleValidity, "knoxwire", "validityForAccessTokenInMinutes sent as a string", "error"},
+		{knoxwire.RuleSecretQuery, "knoxwire", "client_secret or private key in a URL query", "error"},
 	}},
 }
 

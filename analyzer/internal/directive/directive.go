@@ -35,8 +35,10 @@ var Known = []string{
 	"KNX101", "KNX102", // knoxcode
 	"KNX110",                               // knoxhttp
 	"KNX201", "KNX202", "KNX203", "KNX204", // knoxunhandled
-	"KNX301", // knoxswitch
-	Rule,     // directives themselves
+	"KNX301",                                                   // knoxswitch
+	"KNX401", "KNX402", "KNX403", "KNX404", "KNX405", "KNX406", // knoxretry
+	"KNX501", "KNX502", "KNX503", "KNX504", "KNX505", // knoxwire
+	Rule, // directives themselves
 }
 
 // ruleID is the shape of a knoxvet rule ID; IDs are stable and never reused.
