@@ -87,6 +87,6 @@ func secrets(u *url.URL, secret string) string {
 	other.Set("privateKey", secret) // want `privateKey set on a URL query`
 	u.RawQuery = other.Encode()
 
-	u.RawQuery = "client_secret=" + secret // want `client_secret written into a URL query`
+	u.RawQuery = "client_secret=" + secret                      // want `client_secret written into a URL query`
 	return base + "/token?grant_type=x&client_secret=" + secret // want `client_secret written into a URL query`
 }
