@@ -11,6 +11,7 @@ import (
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
 	"github.com/knoxconform/knoxconform/analyzer/knoxcode"
 	"github.com/knoxconform/knoxconform/analyzer/knoxhttp"
+	"github.com/knoxconform/knoxconform/analyzer/knoxretry"
 	"github.com/knoxconform/knoxconform/analyzer/knoxswitch"
 	"github.com/knoxconform/knoxconform/analyzer/knoxunhandled"
 	"github.com/knoxconform/knoxconform/analyzer/knoxwire"
@@ -80,6 +81,14 @@ var registry = []entry{
 	}},
 	{knoxswitch.Analyzer, []Rule{
 		{knoxswitch.Rule, "knoxswitch", "switch over Knox codes misses codes that need their own handling", "warning"},
+	}},
+	{knoxretry.Analyzer, []Rule{
+		{knoxretry.RuleJWTReuse, "knoxretry", "signed JWT or jti reused across attempts", "error"},
+		{knoxretry.RuleHotLoop, "knoxretry", "Knox call retried with no wait between attempts", "error"},
+		{knoxretry.RuleUnbounded, "knoxretry", "Knox call retried with no attempt bound and no context check", "error"},
+		{knoxretry.RuleIgnoresRA, "knoxretry", "429 or 503 retried without reading Retry-After", "error"},
+		{knoxretry.RuleUncappedRA, "knoxretry", "Retry-After slept on with no cap", "warning"},
+		{knoxretry.RuleRetriesFailure, "knoxretry", "retry loop that retries 4xx answers too", "error"},
 	}},
 	{knoxwire.Analyzer, []Rule{
 		{knoxwire.RuleInsecureTLS, "knoxwire", "TLS certificate verification switched off for Knox calls", "error"},
