@@ -78,6 +78,7 @@ var registry = []entry{
 		{knoxunhandled.RuleBlank, "knoxunhandled", "Knox error assigned to the blank identifier", "error"},
 		{knoxunhandled.RuleGoDefer, "knoxunhandled", "Knox error lost in a go or defer statement", "error"},
 		{knoxunhandled.RuleNeverRead, "knoxunhandled", "Knox error assigned to a variable that is never read", "error"},
+		{knoxunhandled.RuleSwallowed, "knoxunhandled", "Knox error checked and then swallowed (a nil error returned)", "error"},
 	}},
 	{knoxswitch.Analyzer, []Rule{
 		{knoxswitch.Rule, "knoxswitch", "switch over Knox codes misses codes that need their own handling", "warning"},

@@ -24,6 +24,7 @@ var links = []Link{
 	{"KNX202", "1 every documented code (surface the code)", []string{"body-shape/classic", "knox/4000000/no-retry"}},
 	{"KNX203", "1 every documented code (surface the code)", []string{"body-shape/classic", "knox/4000000/no-retry"}},
 	{"KNX204", "1 every documented code (surface the code)", []string{"body-shape/classic", "knox/4000000/no-retry"}},
+	{"KNX205", "2 Status and code both surfaced; 1 every documented code (surface the code)", []string{"body-shape/classic", "knox/4000000/no-retry"}},
 	{"KNX301", "1.2 4002250 / 4032251, 1.1 401 / 429 / 500, 1.4 LIC_5101", []string{
 		"knox/4002250/resign", "knox/4032251/refresh", "http/401/refresh", "http/429/backoff",
 		"http/500/transient", "lic/LIC_5101/transient"}},

@@ -302,9 +302,11 @@ func TestFix(t *testing.T) {
 		t.Fatalf("-fix: exit %d, want %d:\n%s%s", code, exitFindings, stdout, stderr)
 	}
 	code, stdout, stderr = run(t, dir, offline, bin, "-vet=false", "./...")
-	for _, id := range []string{"KNX101", "KNX110"} {
-		if strings.Contains(stdout, id) {
-			t.Errorf("after -fix a %s finding is left:\n%s", id, stdout)
+	for _, line := range strings.Split(stdout, "\n") {
+		// cgoclient imports "C": its file on disk is not what was analysed
+		// (cmd/cgo's translation is), so no fix is offered there.
+		if (strings.Contains(line, "KNX101") || strings.Contains(line, "KNX110")) && !strings.Contains(line, "cgoclient") {
+			t.Errorf("after -fix a finding is left: %s", line)
 		}
 	}
 	if code != exitFindings || !strings.Contains(stdout, "KNX201") {

@@ -33,8 +33,8 @@ const prefix = "//knoxvet:"
 // remove or reuse one.
 var Known = []string{
 	"KNX101", "KNX102", // knoxcode
-	"KNX110",                               // knoxhttp
-	"KNX201", "KNX202", "KNX203", "KNX204", // knoxunhandled
+	"KNX110",                                         // knoxhttp
+	"KNX201", "KNX202", "KNX203", "KNX204", "KNX205", // knoxunhandled
 	"KNX301",                                                   // knoxswitch
 	"KNX401", "KNX402", "KNX403", "KNX404", "KNX405", "KNX406", // knoxretry
 	"KNX501", "KNX502", "KNX503", "KNX504", "KNX505", // knoxwire
