@@ -153,7 +153,8 @@ type sarifDoc struct {
 	Runs    []struct {
 		Tool struct {
 			Driver struct {
-				Name  string `json:"name"`
+				Name    string `json:"name"`
+				Version string `json:"version"`
 				Rules []struct {
 					ID   string `json:"id"`
 					Help struct {
@@ -165,6 +166,21 @@ type sarifDoc struct {
 		Results []struct {
 			RuleID    string `json:"ruleId"`
 			RuleIndex int    `json:"ruleIndex"`
+			Fixes     []struct {
+				ArtifactChanges []struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Replacements []struct {
+						DeletedRegion struct {
+							StartLine int `json:"startLine"`
+						} `json:"deletedRegion"`
+						InsertedContent struct {
+							Text string `json:"text"`
+						} `json:"insertedContent"`
+					} `json:"replacements"`
+				} `json:"artifactChanges"`
+			} `json:"fixes"`
 			Level     string `json:"level"`
 			Message   struct {
 				Text string `json:"text"`
@@ -191,9 +207,31 @@ func TestSARIF(t *testing.T) {
 	if code != exitFindings {
 		t.Fatalf("knoxvet -format=sarif exited %d, want %d:\n%s", code, exitFindings, stderr)
 	}
+	validateSARIF(t, stdout)
 	var doc sarifDoc
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("SARIF output is not JSON: %v\n%s", err, stdout)
+	}
+	if doc.Runs[0].Tool.Driver.Version == "" {
+		t.Error("tool.driver.version is empty")
+	}
+	// A suggested fix is carried as a SARIF fix: the 429 of client.go becomes
+	// http.StatusTooManyRequests.
+	fixed := false
+	for _, res := range doc.Runs[0].Results {
+		for _, f := range res.Fixes {
+			for _, ch := range f.ArtifactChanges {
+				for _, rp := range ch.Replacements {
+					if res.RuleID == "KNX110" && strings.HasSuffix(ch.ArtifactLocation.URI, "knoxclient/client.go") &&
+						strings.HasSuffix(rp.InsertedContent.Text, "http.StatusTooManyRequests") && rp.DeletedRegion.StartLine > 0 {
+						fixed = true
+					}
+				}
+			}
+		}
+	}
+	if !fixed {
+		t.Error("no SARIF fix replaces the KNX110 429 in knoxclient/client.go with http.StatusTooManyRequests")
 	}
 	if doc.Version != "2.1.0" || !strings.Contains(doc.Schema, "sarif-schema-2.1.0") || len(doc.Runs) != 1 {
 		t.Fatalf("version %q, $schema %q, %d runs; want 2.1.0, the 2.1.0 schema, one run", doc.Version, doc.Schema, len(doc.Runs))
