@@ -155,7 +155,7 @@ type sarifDoc struct {
 			Driver struct {
 				Name    string `json:"name"`
 				Version string `json:"version"`
-				Rules []struct {
+				Rules   []struct {
 					ID   string `json:"id"`
 					Help struct {
 						Text string `json:"text"`
@@ -181,8 +181,8 @@ type sarifDoc struct {
 					} `json:"replacements"`
 				} `json:"artifactChanges"`
 			} `json:"fixes"`
-			Level     string `json:"level"`
-			Message   struct {
+			Level   string `json:"level"`
+			Message struct {
 				Text string `json:"text"`
 			} `json:"message"`
 			Locations []struct {
