@@ -32,8 +32,9 @@ conform: build
 test: lint precision
 	$(GO) test -count=1 -timeout 30m ./...
 	cd gclplugin && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd precision/corpus && $(GO) vet ./... && $(GO) test -count=1 ./...
 
-## precision: knoxvet reports exactly what stock vet does on the standard library and every dependency
+## precision: knoxvet reports exactly what stock vet does on the standard library, every dependency and the real-library corpus (precision/corpus)
 precision:
 	./scripts/vet-precision.sh
 
