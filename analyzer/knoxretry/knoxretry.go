@@ -62,6 +62,13 @@ type checker struct {
 	dirs  *directive.Set
 	props map[*ssa.Function]props
 	skip  map[*token.File]bool // files not analysed (tests, generated)
+	// reported holds the findings made, so that none is made twice.
+	reported map[reported]bool
+}
+
+type reported struct {
+	pos  token.Pos
+	rule string
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -70,7 +77,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if !knoxscope.Of(pass) {
 		return nil, nil // SSA is built only where Knox rules apply: the rest of a vet run pays nothing
 	}
-	c := &checker{pass: pass, dirs: dirs, props: map[*ssa.Function]props{}, skip: map[*token.File]bool{}}
+	c := &checker{pass: pass, dirs: dirs, props: map[*ssa.Function]props{}, skip: map[*token.File]bool{}, reported: map[reported]bool{}}
 	for _, f := range pass.Files {
 		name := pass.Fset.File(f.FileStart).Name()
 		if knoxscope.Generated(pass, f) || (strings.HasSuffix(name, "_test.go") && !includeTests) {
@@ -314,6 +321,12 @@ func (c *checker) report(pos token.Pos, rule, format string, args ...any) {
 	if c.skipped(pos) {
 		return
 	}
+	// A send in nested loops may be judged by each: one finding per place and rule.
+	k := reported{pos, rule}
+	if c.reported[k] {
+		return
+	}
+	c.reported[k] = true
 	c.dirs.Report(analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)}, rule)
 }
 

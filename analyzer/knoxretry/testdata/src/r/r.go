@@ -303,3 +303,15 @@ func newRequestNoBound(ctx context.Context, c *http.Client, url string) *http.Re
 		}
 	}
 }
+
+// Nested loops judge the inner send once per rule.
+func nested(c *http.Client, reqs [][]*http.Request) {
+	for i := 0; i < len(reqs); i++ {
+		for {
+			resp, err := c.Do(reqs[i][0]) // want `no wait between attempts` `no attempt bound` `retried on every failed answer`
+			if err == nil && resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+	}
+}
