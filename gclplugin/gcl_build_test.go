@@ -44,6 +44,8 @@ func main() {
 `
 
 const golangciConfig = `version: "2"
+run:
+  relative-path-mode: wd
 linters:
   default: none
   enable:
@@ -97,13 +99,18 @@ replace (
 	cfg := filepath.Join(dir, ".golangci.yml")
 	write(t, cfg, golangciConfig)
 	pkgs := "./fixtures/analyzer/testdata/buggy/..."
-	cmd := exec.Command(bin, "run", "--config", cfg, "--output.json.path", "stdout", "--output.text.path", "stderr", pkgs)
+	report := filepath.Join(dir, "report.json")
+	cmd := exec.Command(bin, "run", "--config", cfg, "--output.json.path", report, pkgs)
 	cmd.Dir = repo
-	out, err := cmd.Output()
+	text, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) {
-		t.Fatalf("custom golangci-lint run: %v\n%s", err, out)
+		t.Fatalf("custom golangci-lint run: %v\n%s", err, text)
 	}
-	var report struct {
+	out, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("custom golangci-lint wrote no JSON report: %v\n%s", err, text)
+	}
+	var issues struct {
 		Issues []struct {
 			FromLinter string
 			Text       string
@@ -113,11 +120,11 @@ replace (
 			}
 		}
 	}
-	if err := json.Unmarshal(out, &report); err != nil {
+	if err := json.Unmarshal(out, &issues); err != nil {
 		t.Fatalf("golangci-lint JSON: %v\n%s", err, out)
 	}
 	var got []string
-	for _, is := range report.Issues {
+	for _, is := range issues.Issues {
 		if is.FromLinter == "knoxvet" {
 			got = append(got, fmt.Sprintf("%s:%d", filepath.ToSlash(is.Pos.Filename), is.Pos.Line))
 		}
