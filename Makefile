@@ -37,10 +37,11 @@ conform:
 # (scripts/testprogress prints each package as it finishes, slow tests as they finish, and what is still running when nothing has finished for 30 s)
 test: lint precision
 	$(GO) run ./scripts/testprogress -count=1 -timeout 30m ./...
-	cd gclplugin && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd gclplugin && $(GO) vet ./... && $(GO) test -count=1 -timeout 40m ./...   # KNOXVET_GCL_BUILD=1 (CI) builds golangci-lint with the plugin
+	cd precision/corpus && $(GO) vet ./... && $(GO) test -count=1 ./...
 	COUNT=1 ./scripts/saturated-verdicts.sh
 
-## precision: knoxvet reports exactly what stock vet does on the standard library and every dependency
+## precision: knoxvet reports exactly what stock vet does on the standard library, every dependency and the real-library corpus (precision/corpus)
 precision:
 	./scripts/vet-precision.sh
 

@@ -11,8 +11,10 @@ import (
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
 	"github.com/knoxconform/knoxconform/analyzer/knoxcode"
 	"github.com/knoxconform/knoxconform/analyzer/knoxhttp"
+	"github.com/knoxconform/knoxconform/analyzer/knoxretry"
 	"github.com/knoxconform/knoxconform/analyzer/knoxswitch"
 	"github.com/knoxconform/knoxconform/analyzer/knoxunhandled"
+	"github.com/knoxconform/knoxconform/analyzer/knoxwire"
 )
 
 // Rule is one stable rule ID. IDs are never renamed or reused: saved
@@ -76,9 +78,25 @@ var registry = []entry{
 		{knoxunhandled.RuleBlank, "knoxunhandled", "Knox error assigned to the blank identifier", "error"},
 		{knoxunhandled.RuleGoDefer, "knoxunhandled", "Knox error lost in a go or defer statement", "error"},
 		{knoxunhandled.RuleNeverRead, "knoxunhandled", "Knox error assigned to a variable that is never read", "error"},
+		{knoxunhandled.RuleSwallowed, "knoxunhandled", "Knox error checked and then swallowed (a nil error returned)", "error"},
 	}},
 	{knoxswitch.Analyzer, []Rule{
 		{knoxswitch.Rule, "knoxswitch", "switch over Knox codes misses codes that need their own handling", "warning"},
+	}},
+	{knoxretry.Analyzer, []Rule{
+		{knoxretry.RuleJWTReuse, "knoxretry", "signed JWT or jti reused across attempts", "error"},
+		{knoxretry.RuleHotLoop, "knoxretry", "Knox call retried with no wait between attempts", "error"},
+		{knoxretry.RuleUnbounded, "knoxretry", "Knox call retried with no attempt bound and no context check", "error"},
+		{knoxretry.RuleIgnoresRA, "knoxretry", "429 or 503 retried without reading Retry-After", "error"},
+		{knoxretry.RuleUncappedRA, "knoxretry", "Retry-After slept on with no cap", "warning"},
+		{knoxretry.RuleRetriesFailure, "knoxretry", "retry loop that retries 4xx answers too", "error"},
+	}},
+	{knoxwire.Analyzer, []Rule{
+		{knoxwire.RuleInsecureTLS, "knoxwire", "TLS certificate verification switched off for Knox calls", "error"},
+		{knoxwire.RuleNoTimeout, "knoxwire", "Knox call that can hang: no client timeout and no request deadline", "warning"},
+		{knoxwire.RuleAlgorithm, "knoxwire", "Knox JWT signed with another algorithm than RS512", "error"},
+		{knoxwire.RuleValidity, "knoxwire", "validityForAccessTokenInMinutes sent as a string", "error"},
+		{knoxwire.RuleSecretQuery, "knoxwire", "client_secret or private key in a URL query", "error"},
 	}},
 }
 

@@ -1,7 +1,9 @@
 package analyzer_test
 
 import (
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,5 +64,42 @@ func TestRegistry(t *testing.T) {
 	}
 	if _, ok := analyzer.Lookup("KNX999"); ok {
 		t.Error(`Lookup("KNX999") found a rule`)
+	}
+}
+
+// Every link names a registered rule and cases that exist: docs/cases.md is
+// generated from the suite, so a case ID missing there is a typo or a removed
+// case. Every behavioural rule (KNX4xx, KNX5xx) has a link.
+func TestLinks(t *testing.T) {
+	data, err := os.ReadFile("../docs/cases.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := string(data)
+	linked := map[string]bool{}
+	for _, l := range analyzer.Links() {
+		linked[l.Rule] = true
+		if l.Behaviour == "" || len(l.Cases) == 0 {
+			t.Errorf("%s: link without a BEHAVIOURS row or cases", l.Rule)
+		}
+		for _, c := range l.Cases {
+			if !strings.Contains(cases, c) {
+				t.Errorf("%s links case %s, which docs/cases.md does not list", l.Rule, c)
+			}
+			if !slices.Contains(analyzer.RulesForCase(c), l.Rule) {
+				t.Errorf("RulesForCase(%s) lacks %s", c, l.Rule)
+			}
+		}
+		r, ok := analyzer.Lookup(l.Rule)
+		if !ok {
+			t.Errorf("link for unknown rule %s", l.Rule)
+		} else if len(analyzer.RulesOf(r.Analyzer)) > 1 && !strings.Contains(r.Doc(), l.Rule) {
+			t.Errorf("%s: its analyzer's Doc does not mention it", l.Rule)
+		}
+	}
+	for _, r := range analyzer.Rules() {
+		if (strings.HasPrefix(r.ID, "KNX4") || strings.HasPrefix(r.ID, "KNX5")) && !linked[r.ID] {
+			t.Errorf("behavioural rule %s has no link to BEHAVIOURS.md and cases", r.ID)
+		}
 	}
 }

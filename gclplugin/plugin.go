@@ -22,7 +22,8 @@ func init() {
 // Settings is the plugin's block in .golangci.yml
 // (linters.settings.custom.knoxvet.settings).
 type Settings struct {
-	// Disable names analyzers not to run: knoxcode, knoxhttp, knoxunhandled, knoxswitch.
+	// Disable names analyzers not to run: knoxcode, knoxhttp, knoxunhandled,
+	// knoxswitch, knoxretry, knoxwire.
 	Disable []string `json:"disable"`
 	// Flags sets analyzer flags by analyzer and flag name, with the values the
 	// command line takes: {knoxhttp: {allow: "200,404"}, knoxswitch: {enforce: "true"}}.

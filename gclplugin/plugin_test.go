@@ -30,8 +30,8 @@ func TestRegisteredAndConfigured(t *testing.T) {
 			t.Errorf("knoxhttp allow = %q, want 200", a.Flags.Lookup("allow").Value)
 		}
 	}
-	if strings.Join(got, ",") != "knoxcode,knoxhttp,knoxunhandled" {
-		t.Errorf("analyzers %v, want knoxcode, knoxhttp, knoxunhandled", got)
+	if want := "knoxcode,knoxhttp,knoxunhandled,knoxretry,knoxwire"; strings.Join(got, ",") != want {
+		t.Errorf("analyzers %v, want %s", got, want)
 	}
 	if p.GetLoadMode() != register.LoadModeTypesInfo {
 		t.Errorf("load mode %q", p.GetLoadMode())

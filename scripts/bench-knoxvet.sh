@@ -2,6 +2,9 @@
 # bench-knoxvet.sh — how much does `go vet -vettool=knoxvet` cost over stock go vet?
 #
 # Usage: scripts/bench-knoxvet.sh [TARGET...]     (default targets: ./... std)
+#   A TARGET of the form DIR:PATTERN is run in DIR, e.g. the largest real
+#   library of the precision corpus:
+#   precision/corpus:github.com/stripe/stripe-go/v82
 #   REPS=3          runs per tool and target; the median is reported
 #   STATICCHECK=1   also time staticcheck v0.8.2 (go run; needs the module proxy)
 #   KNOXONLY=0      skip the knoxvet -vet=false runs
@@ -44,7 +47,11 @@ timed() {
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 printf '%-10s %-26s %8s   %s\n' target tool median runs
-for target in "${targets[@]}"; do
+root=$PWD
+for spec in "${targets[@]}"; do
+	dir=$root target=$spec
+	if [[ $spec == *:* ]]; then dir=$root/${spec%%:*} target=${spec#*:}; fi
+	cd "$dir"
 	# Prime: compile everything vet needs, and run each tool once.
 	go vet "$target" >/dev/null 2>&1 || true
 	go vet -vettool="$bin" "$target" >/dev/null 2>&1 || true

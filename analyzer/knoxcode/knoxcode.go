@@ -20,6 +20,7 @@ import (
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
 	"github.com/knoxconform/knoxconform/analyzer/internal/importedit"
 	"github.com/knoxconform/knoxconform/analyzer/internal/knoxpkg"
+	"github.com/knoxconform/knoxconform/analyzer/internal/knoxscope"
 )
 
 // Rule IDs. They are stable: never renumber or reuse one.
@@ -36,7 +37,9 @@ used as a code, and offers to replace it with the knoxerr constant, adding the
 import when the file lacks it. A literal is a code use when its type is
 knoxerr.Code (a comparison, switch case, map key, assignment, argument or return),
 or when a seven-digit code, an AUT_/LIC_ code or a symbolic name is compared,
-switched on or used as a map key in a package that imports knoxerr or net/http.
+switched on or used as a map key in a package that talks to Knox as knoxhttp
+decides it (it imports knoxerr, names a Knox endpoint in a string constant, or
+imports a package that does).
 Integer literals are KNX101; string literals, including symbolic names, KNX102.
 knoxcode also reports //knoxvet: directives that no rule owns: an unknown verb,
 no or unknown rule ID (KNX900).
@@ -66,7 +69,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "knoxcode",
 	Doc:      Doc,
 	URL:      "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxcode",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, knoxscope.Analyzer},
 	Run:      run,
 }
 
@@ -95,10 +98,12 @@ func run(pass *analysis.Pass) (any, error) {
 	// knoxcode also owns directive problems no single rule owns (KNX900).
 	defer dirs.Finish(RuleNumeric, RuleString, directive.Rule)
 
-	// Tier 2 needs a package that talks to Knox or is an HTTP client itself.
-	importsHTTP := knoxpkg.TalksToKnox(pass.Pkg) || importsDirectly(pass.Pkg, knoxpkg.HTTPPath)
-	if !importsHTTP && !strict {
-		return nil, nil // no knoxerr.Code type and no HTTP client code: nothing can be a code use
+	// Tier 2 needs a package that talks to Knox, as knoxhttp decides it: an
+	// HTTP client that has nothing to do with Knox may compare a counter with
+	// 4032251 and mean a number.
+	inScope := knoxscope.Of(pass)
+	if !inScope && !strict {
+		return nil, nil // no knoxerr.Code type and no Knox endpoint: nothing can be a code use
 	}
 
 	in := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -108,7 +113,7 @@ func run(pass *analysis.Pass) (any, error) {
 		switch n := c.Node().(type) {
 		case *ast.File:
 			name := pass.Fset.File(n.FileStart).Name()
-			if ast.IsGenerated(n) || (strings.HasSuffix(name, "_test.go") && !includeTests) {
+			if knoxscope.Generated(pass, n) || (strings.HasSuffix(name, "_test.go") && !includeTests) {
 				dirs.NotAnalyzed(n)
 				return false // generated code is not edited by hand; tests assert wire values on purpose
 			}
@@ -117,23 +122,14 @@ func run(pass *analysis.Pass) (any, error) {
 		case *ast.GenDecl:
 			return n.Tok != token.CONST // a const declaration is where a code gets its name
 		case *ast.BasicLit:
-			check(pass, dirs, file, c, n, importsHTTP)
+			check(pass, dirs, file, c, n, inScope)
 		}
 		return true
 	})
 	return nil, nil
 }
 
-func importsDirectly(pkg *types.Package, path string) bool {
-	for _, p := range pkg.Imports() {
-		if p.Path() == path {
-			return true
-		}
-	}
-	return false
-}
-
-func check(pass *analysis.Pass, dirs *directive.Set, file *ast.File, c inspector.Cursor, lit *ast.BasicLit, importsHTTP bool) {
+func check(pass *analysis.Pass, dirs *directive.Set, file *ast.File, c inspector.Cursor, lit *ast.BasicLit, inScope bool) {
 	if lit.Kind != token.INT && lit.Kind != token.STRING {
 		return // floats, chars and imaginaries are never codes
 	}
@@ -165,7 +161,7 @@ func check(pass *analysis.Pass, dirs *directive.Set, file *ast.File, c inspector
 	if !ok {
 		return // not a documented code
 	}
-	if classify(pass, c, tv.Type, m, importsHTTP) == notCode {
+	if classify(pass, c, tv.Type, m, inScope) == notCode {
 		return
 	}
 	// In knoxerr.Code("4032251") the whole conversion gives way to the constant.
@@ -192,7 +188,7 @@ func codeConversion(pass *analysis.Pass, c inspector.Cursor) (*ast.CallExpr, boo
 }
 
 // classify decides whether the literal at c is used as a Knox code.
-func classify(pass *analysis.Pass, c inspector.Cursor, typ types.Type, m knoxpkg.Match, importsHTTP bool) tier {
+func classify(pass *analysis.Pass, c inspector.Cursor, typ types.Type, m knoxpkg.Match, inScope bool) tier {
 	if knoxpkg.IsCode(typ) {
 		return typed
 	}
@@ -203,7 +199,7 @@ func classify(pass *analysis.Pass, c inspector.Cursor, typ types.Type, m knoxpkg
 	for c.ParentEdgeKind() == edge.ParenExpr_X {
 		c = c.Parent()
 	}
-	if m.Distinctive() && importsHTTP && inComparison(pass, c) {
+	if m.Distinctive() && inScope && inComparison(pass, c) {
 		return compared
 	}
 	if strict && !printArgument(pass, c) {

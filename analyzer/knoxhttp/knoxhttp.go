@@ -20,6 +20,7 @@ import (
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
 	"github.com/knoxconform/knoxconform/analyzer/internal/importedit"
 	"github.com/knoxconform/knoxconform/analyzer/internal/knoxpkg"
+	"github.com/knoxconform/knoxconform/analyzer/internal/knoxscope"
 )
 
 // Rule is the stable rule ID of this analyzer's findings.
@@ -39,8 +40,11 @@ samsungknox.com) in a string constant, or import a package that does; elsewhere 
 number is a matter of style, not of Knox handling. The fields and functions are
 recognised by type, so a StatusCode
 field of some other struct is left alone, and a number with no http.Status
-constant (499) is not reported. Generated files are skipped. -knoxhttp.allow
-lists statuses to accept as numbers (for example 200,404).
+constant (499) is not reported. Generated files are skipped, but a file that
+imports "C" is analysed (its findings point at the author's file; no fix is
+offered there). Test files are skipped unless -knoxhttp.tests is set: a test's
+fake Knox server writes WriteHeader(200) on purpose. -knoxhttp.allow lists
+statuses to accept as numbers (for example 200,404).
 
 Before:
 
@@ -55,44 +59,21 @@ After:
 	}`
 
 var Analyzer = &analysis.Analyzer{
-	Name:      "knoxhttp",
-	Doc:       Doc,
-	URL:       "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxhttp",
-	Requires:  []*analysis.Analyzer{inspect.Analyzer},
-	Run:       run,
-	FactTypes: []analysis.Fact{new(talksToKnox)},
+	Name:     "knoxhttp",
+	Doc:      Doc,
+	URL:      "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxhttp",
+	Requires: []*analysis.Analyzer{inspect.Analyzer, knoxscope.Analyzer},
+	Run:      run,
 }
 
-// talksToKnox marks a package in knoxhttp's scope, so that its importers are too.
-type talksToKnox struct{}
-
-func (*talksToKnox) AFact()         {}
-func (*talksToKnox) String() string { return "talksToKnox" }
-
-// inScope reports whether pass's package talks to Knox: it imports knoxerr,
-// imports a package marked talksToKnox, or has a string constant naming a Knox
-// endpoint.
-func inScope(pass *analysis.Pass) bool {
-	if knoxpkg.TalksToKnox(pass.Pkg) {
-		return true
-	}
-	for _, imp := range pass.Pkg.Imports() {
-		if pass.ImportPackageFact(imp, new(talksToKnox)) {
-			return true
-		}
-	}
-	for _, tv := range pass.TypesInfo.Types {
-		if tv.Value != nil && tv.Value.Kind() == constant.String && knoxpkg.IsKnoxEndpoint(constant.StringVal(tv.Value)) {
-			return true
-		}
-	}
-	return false
-}
-
-var allow allowList
+var (
+	allow        allowList
+	includeTests bool
+)
 
 func init() {
 	Analyzer.Flags.Var(&allow, "allow", "comma-separated HTTP statuses that may stay numbers (e.g. 200,404)")
+	Analyzer.Flags.BoolVar(&includeTests, "tests", false, "also report statuses in _test.go files")
 }
 
 // allowList is a flag.Value holding a set of statuses.
@@ -181,10 +162,9 @@ func run(pass *analysis.Pass) (any, error) {
 	dirs := directive.New(pass)
 	defer dirs.Finish(Rule)
 
-	if !inScope(pass) {
+	if !knoxscope.Of(pass) {
 		return nil, nil // not a Knox package: numbers there are style, not Knox handling
 	}
-	pass.ExportPackageFact(new(talksToKnox))
 	httpPkg := knoxpkg.Find(pass.Pkg, knoxpkg.HTTPPath)
 	if httpPkg == nil {
 		return nil, nil // no net/http anywhere below: no StatusCode to compare with
@@ -196,9 +176,10 @@ func run(pass *analysis.Pass) (any, error) {
 	in.Root().Inspect([]ast.Node{(*ast.File)(nil), (*ast.BasicLit)(nil)}, func(c inspector.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *ast.File:
-			if ast.IsGenerated(n) {
+			name := pass.Fset.File(n.FileStart).Name()
+			if knoxscope.Generated(pass, n) || (strings.HasSuffix(name, "_test.go") && !includeTests) {
 				dirs.NotAnalyzed(n)
-				return false // generated code is not edited by hand
+				return false // generated code is not edited by hand; a test's fake server writes statuses on purpose
 			}
 			file = n
 		case *ast.BasicLit:

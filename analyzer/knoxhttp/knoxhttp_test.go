@@ -22,6 +22,17 @@ func TestKnoxhttp(t *testing.T) {
 	}
 }
 
+// h_test.go writes WriteHeader(200) in a fake server and stays silent by
+// default; -knoxhttp.tests brings test files in.
+func TestTestFilesWithFlag(t *testing.T) {
+	f := knoxhttp.Analyzer.Flags.Lookup("tests")
+	if err := f.Value.Set("true"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Value.Set("false") })
+	analysistest.Run(t, analysistest.TestData(), knoxhttp.Analyzer, "withtests")
+}
+
 func TestAllowFlag(t *testing.T) {
 	f := knoxhttp.Analyzer.Flags.Lookup("allow")
 	for _, bad := range []string{"abc", "42", "200,x"} {

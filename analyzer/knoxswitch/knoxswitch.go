@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/constant"
+	"go/types"
 	"slices"
 	"strings"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
 	"github.com/knoxconform/knoxconform/analyzer/internal/knoxpkg"
+	"github.com/knoxconform/knoxconform/analyzer/internal/knoxscope"
 	"github.com/knoxconform/knoxconform/knoxerr"
 )
 
@@ -37,6 +39,14 @@ case counts as handling the rest, because Samsung adds codes over time. With
 the line above, every documented code needs a case, default or not. Aliases
 count as their code (4012250 covers 40122050). A switch with a case value that is
 not a constant is not checked. Generated files are skipped.
+
+Real clients often keep the code in a field of their own, a plain int or
+string decoded from the Knox body. In a package that talks to Knox (as knoxhttp
+decides it) a switch on such a value is checked too, once one of its cases is
+a distinctive Knox code (seven digits, AUT_/LIC_): it must then cover the
+retried codes of the families its cases come from (4002250 and 4032251 for
+Knox Cloud codes, LIC_5101 for authorizeToken codes). HTTP statuses are not
+required there: a body code field does not hold them.
 
 Before:
 
@@ -63,7 +73,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "knoxswitch",
 	Doc:      Doc,
 	URL:      "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxswitch",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, knoxscope.Analyzer},
 	Run:      run,
 }
 
@@ -89,14 +99,14 @@ func run(pass *analysis.Pass) (any, error) {
 	dirs := directive.New(pass)
 	defer dirs.Finish(Rule)
 
-	if !knoxpkg.TalksToKnox(pass.Pkg) {
-		return nil, nil // without knoxerr there is no knoxerr.Code to switch on
+	if !knoxscope.Of(pass) {
+		return nil, nil // not a Knox package: a switch on numbers is about something else
 	}
 	in := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	in.Root().Inspect([]ast.Node{(*ast.File)(nil), (*ast.SwitchStmt)(nil)}, func(c inspector.Cursor) bool {
 		switch n := c.Node().(type) {
 		case *ast.File:
-			if ast.IsGenerated(n) {
+			if knoxscope.Generated(pass, n) {
 				dirs.NotAnalyzed(n)
 				return false // generated code is not edited by hand
 			}
@@ -109,8 +119,12 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 func checkSwitch(pass *analysis.Pass, dirs *directive.Set, sw *ast.SwitchStmt) {
-	if sw.Tag == nil || !knoxpkg.IsCode(pass.TypesInfo.TypeOf(sw.Tag)) {
-		return // not a switch over Knox codes
+	if sw.Tag == nil {
+		return
+	}
+	if !knoxpkg.IsCode(pass.TypesInfo.TypeOf(sw.Tag)) {
+		checkPlainSwitch(pass, dirs, sw)
+		return
 	}
 	covered := map[knoxerr.Code]bool{}
 	hasDefault := false
@@ -164,5 +178,63 @@ func checkSwitch(pass *analysis.Pass, dirs *directive.Set, sw *ast.SwitchStmt) {
 		msg = fmt.Sprintf("switch on knoxerr.Code has no default and misses codes a client must retry differently: %s; add cases for them or a default",
 			strings.Join(missing, ", "))
 	}
+	dirs.Report(analysis.Diagnostic{Pos: sw.Pos(), End: sw.Body.Lbrace, Message: msg}, Rule)
+}
+
+// checkPlainSwitch checks a switch whose tag is a plain integer or string (a
+// client's own code field) once a case names a distinctive Knox code.
+func checkPlainSwitch(pass *analysis.Pass, dirs *directive.Set, sw *ast.SwitchStmt) {
+	b, ok := pass.TypesInfo.TypeOf(sw.Tag).Underlying().(*types.Basic)
+	if !ok || b.Info()&(types.IsInteger|types.IsString) == 0 {
+		return
+	}
+	covered := map[knoxerr.Code]bool{}
+	families := map[knoxerr.Family]bool{}
+	distinctive := false
+	for _, stmt := range sw.Body.List {
+		cc := stmt.(*ast.CaseClause)
+		if cc.List == nil {
+			return // a default handles the rest
+		}
+		for _, e := range cc.List {
+			tv := pass.TypesInfo.Types[e]
+			if tv.Value == nil {
+				return // a computed case may cover anything: do not guess
+			}
+			var m knoxpkg.Match
+			var found bool
+			switch tv.Value.Kind() {
+			case constant.Int:
+				if n, exact := constant.Int64Val(tv.Value); exact {
+					m, found = knoxpkg.LookupInt(n)
+				}
+			case constant.String:
+				m, found = knoxpkg.LookupString(constant.StringVal(tv.Value))
+			}
+			if !found {
+				continue // 0, "" or a value Knox does not document: no evidence either way
+			}
+			covered[m.Entry.Code.Canonical()] = true
+			if m.Distinctive() {
+				distinctive = true
+				families[m.Entry.Family] = true
+			}
+		}
+	}
+	if !distinctive {
+		return // HTTP-status-sized values only: a switch on a status, not on Knox codes
+	}
+	var missing []string
+	for _, e := range actionable {
+		if !families[e.Family] || covered[e.Code] {
+			continue
+		}
+		missing = append(missing, fmt.Sprintf("%s %s (%s)", e.Code, e.Name, e.Retry()))
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("switch on a Knox code held as %s has no default and misses codes a client must retry differently: %s; add cases for them (knoxerr has their constants) or a default",
+		types.TypeString(pass.TypesInfo.TypeOf(sw.Tag), types.RelativeTo(pass.Pkg)), strings.Join(missing, ", "))
 	dirs.Report(analysis.Diagnostic{Pos: sw.Pos(), End: sw.Body.Lbrace, Message: msg}, Rule)
 }

@@ -12,7 +12,7 @@ import (
 // knoxerr package: the expectations follow the real catalogue.
 
 func TestKnoxswitch(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), knoxswitch.Analyzer, "s")
+	analysistest.Run(t, analysistest.TestData(), knoxswitch.Analyzer, "s", "plain", "notknox")
 }
 
 func TestEnforceFlag(t *testing.T) {

@@ -18,13 +18,17 @@ kind is followed through wrappers to any depth and across packages, so a
 client's Token method and every function that passes its error up count too.
 
 Dropping such an error hides exactly the conditions Knox documents: an
-expired access token, a rate limit, a revoked licence. Four rules:
+expired access token, a rate limit, a revoked licence. Five rules:
 
   KNX201  the call is a bare statement and its error is discarded
   KNX202  the error result is assigned to the blank identifier _
   KNX203  the call is started by go or defer, so nothing can see its error
   KNX204  the error is assigned to a variable that no path reads again
           before it is overwritten or the function ends
+  KNX205  the error is checked (if err != nil) and then swallowed: the
+          branch never looks at err and returns a nil error, so the caller
+          sees success (BEHAVIOURS "Status and code both surfaced"; cases
+          body-shape/classic, knox/4000000/no-retry)
 
 Reading the variable (if err != nil, errors.As, passing it on) or returning
 it counts as checking it. Errors of calls that have nothing to do with Knox
@@ -37,6 +41,9 @@ Before:
 	defer c.RevokeToken(ctx, tok)     // KNX203
 	err := c.Upload(ctx, devices)     // KNX204: overwritten below
 	err = c.Audit(ctx)
+	if err := c.Sync(ctx); err != nil {
+		return nil                    // KNX205
+	}
 
 After:
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/knoxconform/knoxconform/analyzer/internal/directive"
 	"github.com/knoxconform/knoxconform/analyzer/internal/knoxpkg"
+	"github.com/knoxconform/knoxconform/analyzer/internal/knoxscope"
 )
 
 // Rule IDs. They are stable: a retired rule's ID is never given to another.
@@ -22,6 +23,7 @@ const (
 	RuleBlank      = "KNX202" // the error is assigned to _
 	RuleGoDefer    = "KNX203" // the call is started by go or defer
 	RuleNeverRead  = "KNX204" // the error variable is never read again
+	RuleSwallowed  = "KNX205" // checked (err != nil) and then swallowed: a nil error returned
 	docURLAnalyzer = "https://github.com/knoxconform/knoxconform/blob/main/docs/analyzers.md#knoxunhandled"
 )
 
@@ -104,7 +106,7 @@ func run(pass *analysis.Pass) (any, error) {
 
 	c := &checker{pass: pass, s: s, dirs: dirs}
 	for _, f := range pass.Files {
-		if ast.IsGenerated(f) {
+		if knoxscope.Generated(pass, f) {
 			dirs.NotAnalyzed(f)
 			continue // generated clients are regenerated, not edited
 		}
@@ -216,11 +218,14 @@ func (c *checker) report(n ast.Node, rule, format string, args ...any) {
 // as bodies of their own, so "never read" stays within one function.
 func (c *checker) body(fi *funcInfo, ftype *ast.FuncType, body *ast.BlockStmt) {
 	u := &unread{info: c.pass.TypesInfo, ftype: ftype, body: body}
+	knoxErrs := c.knoxErrVars(fi, body)
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			c.body(fi, n.Type, n.Body)
 			return false // done above, with its own control flow
+		case *ast.IfStmt:
+			c.swallowed(u, ftype, knoxErrs, n)
 		case *ast.ExprStmt:
 			if name, _, ok := c.knoxCall(fi, n.X); ok {
 				c.report(n, RuleBareCall, "the Knox error returned by %s is dropped; check it or return it", name)
@@ -285,4 +290,89 @@ func (c *checker) assignment(fi *funcInfo, u *unread, stmt ast.Node, lhs, rhs []
 			}
 		}
 	}
+}
+
+// knoxErrVars maps each variable of this body (closures excluded) that is
+// assigned a Knox error to the name of the call.
+func (c *checker) knoxErrVars(fi *funcInfo, body *ast.BlockStmt) map[*types.Var]string {
+	vars := map[*types.Var]string{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			if len(n.Rhs) != 1 {
+				return true
+			}
+			name, errAt, ok := c.knoxCall(fi, n.Rhs[0])
+			if !ok {
+				return true
+			}
+			if len(n.Lhs) == 1 {
+				errAt = 0
+			}
+			if errAt >= len(n.Lhs) {
+				return true
+			}
+			if id, ok := ast.Unparen(n.Lhs[errAt]).(*ast.Ident); ok {
+				if v, ok := c.pass.TypesInfo.ObjectOf(id).(*types.Var); ok {
+					vars[v] = name
+				}
+			}
+		}
+		return true
+	})
+	return vars
+}
+
+// swallowed reports if err != nil { ...; return ..., nil } where err holds a
+// Knox error, the branch never looks at err, and the function's error result
+// is nil: the caller sees success (KNX205).
+func (c *checker) swallowed(u *unread, ftype *ast.FuncType, knoxErrs map[*types.Var]string, n *ast.IfStmt) {
+	bin, ok := ast.Unparen(n.Cond).(*ast.BinaryExpr)
+	if !ok || bin.Op != token.NEQ {
+		return
+	}
+	x, y := ast.Unparen(bin.X), ast.Unparen(bin.Y)
+	if isNilIdent(c.pass, x) {
+		x, y = y, x
+	}
+	id, ok := x.(*ast.Ident)
+	if !ok || !isNilIdent(c.pass, y) {
+		return
+	}
+	v, ok := c.pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok {
+		return
+	}
+	name, ok := knoxErrs[v]
+	if !ok || len(n.Body.List) == 0 || u.mentions(n.Body, v) {
+		return
+	}
+	ret, ok := n.Body.List[len(n.Body.List)-1].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) == 0 || ftype.Results == nil {
+		return
+	}
+	errAt := -1
+	i := 0
+	for _, f := range ftype.Results.List {
+		k := max(len(f.Names), 1)
+		if isErrorType(c.pass.TypesInfo.TypeOf(f.Type)) {
+			errAt = i + k - 1
+		}
+		i += k
+	}
+	if errAt < 0 || errAt >= len(ret.Results) || !isNilIdent(c.pass, ret.Results[errAt]) {
+		return
+	}
+	c.report(n, RuleSwallowed, "the Knox error returned by %s is checked and then swallowed: this branch returns a nil error without looking at it; return it (wrapped) so the caller sees the Knox code", name)
+}
+
+func isNilIdent(pass *analysis.Pass, e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	_, isNil := pass.TypesInfo.Uses[id].(*types.Nil)
+	return isNil
 }

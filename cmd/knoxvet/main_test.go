@@ -22,12 +22,12 @@ func TestGorootFlags(t *testing.T) {
 	user := writeCfg(t, t.TempDir())
 
 	got := gorootFlags([]string{"-printf.funcs=x", std})
-	for _, want := range []string{"-unsafeptr=false", "-knoxcode=false", "-knoxswitch=false"} {
+	for _, want := range []string{"-unsafeptr=false", "-knoxcode=false", "-knoxswitch=false", "-knoxhttp=false", "-knoxwire=false"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("GOROOT unit: %v lacks %s", got, want)
 		}
 	}
-	for _, keep := range []string{"-knoxunhandled=false", "-knoxhttp=false"} {
+	for _, keep := range []string{"-knoxunhandled=false", "-knoxretry=false"} {
 		if slices.Contains(got, keep) {
 			t.Errorf("GOROOT unit: %v has %s, but that analyzer's facts are what importers read", got, keep)
 		}

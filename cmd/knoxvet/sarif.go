@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/knoxconform/knoxconform/analyzer"
+	"github.com/knoxconform/knoxconform/internal/version"
 )
 
 // SARIF 2.1.0, the subset GitHub code scanning reads. Field meanings:
@@ -42,6 +43,7 @@ type sarifTool struct {
 
 type sarifDriver struct {
 	Name           string      `json:"name"`
+	Version        string      `json:"version"`
 	InformationURI string      `json:"informationUri"`
 	Rules          []sarifRule `json:"rules"`
 }
@@ -72,6 +74,27 @@ type sarifResult struct {
 	Level     string          `json:"level"`
 	Message   sarifText       `json:"message"`
 	Locations []sarifLocation `json:"locations"`
+	Fixes     []sarifFix      `json:"fixes,omitempty"`
+}
+
+// sarifFix is one suggested fix: per file, the regions to replace.
+type sarifFix struct {
+	Description     sarifText             `json:"description"`
+	ArtifactChanges []sarifArtifactChange `json:"artifactChanges"`
+}
+
+type sarifArtifactChange struct {
+	ArtifactLocation sarifArtifactLoc   `json:"artifactLocation"`
+	Replacements     []sarifReplacement `json:"replacements"`
+}
+
+type sarifReplacement struct {
+	DeletedRegion   sarifRegion      `json:"deletedRegion"`
+	InsertedContent *sarifArtifactCT `json:"insertedContent,omitempty"`
+}
+
+type sarifArtifactCT struct {
+	Text string `json:"text"`
 }
 
 type sarifLocation struct {
@@ -182,6 +205,7 @@ func writeSARIF(w io.Writer, fs []*finding, ran []*analysis.Analyzer, root strin
 				ArtifactLocation: sarifArtifactLoc{URI: uri, URIBaseID: base},
 				Region:           region,
 			}}},
+			Fixes: sarifFixes(f, absRoot, lines),
 		})
 	}
 	log := sarifLog{
@@ -190,6 +214,7 @@ func writeSARIF(w io.Writer, fs []*finding, ran []*analysis.Analyzer, root strin
 		Runs: []sarifRun{{
 			Tool: sarifTool{Driver: sarifDriver{
 				Name:           "knoxvet",
+				Version:        version.String(),
 				InformationURI: analyzer.DocsURL,
 				Rules:          rules,
 			}},
@@ -201,6 +226,53 @@ func writeSARIF(w io.Writer, fs []*finding, ran []*analysis.Analyzer, root strin
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(log)
+}
+
+// sarifFixes turns a finding's suggested fixes into SARIF fixes: the edits of
+// each fix grouped by file, in the order they came, with UTF-16 columns like
+// every other region of the log.
+func sarifFixes(f *finding, absRoot string, lines *lineCache) []sarifFix {
+	if f.Fset == nil {
+		return nil
+	}
+	var fixes []sarifFix
+	for _, sf := range f.Diag.SuggestedFixes {
+		byFile := map[string]int{}
+		var changes []sarifArtifactChange
+		ok := true
+		for _, e := range sf.TextEdits {
+			start, end := f.Fset.PositionFor(e.Pos, false), f.Fset.PositionFor(e.End, false)
+			if !e.End.IsValid() {
+				end = start
+			}
+			if !start.IsValid() || start.Filename != end.Filename {
+				ok = false
+				break
+			}
+			k, seen := byFile[start.Filename]
+			if !seen {
+				uri, base := artifactURI(start.Filename, absRoot)
+				k = len(changes)
+				byFile[start.Filename] = k
+				changes = append(changes, sarifArtifactChange{ArtifactLocation: sarifArtifactLoc{URI: uri, URIBaseID: base}})
+			}
+			r := sarifReplacement{DeletedRegion: sarifRegion{
+				StartLine:   start.Line,
+				StartColumn: lines.utf16Column(start.Filename, start.Line, start.Column),
+				EndLine:     end.Line,
+				EndColumn:   lines.utf16Column(end.Filename, end.Line, end.Column),
+			}}
+			if len(e.NewText) > 0 {
+				r.InsertedContent = &sarifArtifactCT{Text: string(e.NewText)}
+			}
+			changes[k].Replacements = append(changes[k].Replacements, r)
+		}
+		if !ok || len(changes) == 0 {
+			continue // an edit SARIF cannot place: leave the fix out rather than show a wrong one
+		}
+		fixes = append(fixes, sarifFix{Description: sarifText{Text: sf.Message}, ArtifactChanges: changes})
+	}
+	return fixes
 }
 
 // artifactURI makes name relative to root, as code scanning needs to match

@@ -1,11 +1,14 @@
 // Package tier2 talks to Knox over net/http without knoxerr: only distinctive
-// catalogue values in comparisons, cases and map keys are reported.
+// catalogue values in comparisons, cases and map keys are reported. Its Knox
+// endpoint constant is what puts it in scope.
 package tier2
 
 import (
 	"encoding/json"
 	"net/http"
 )
+
+const devicesURL = "https://eu-kcs-api.samsungknox.com/kcs/v1/kme/devices/list"
 
 type knoxBody struct {
 	Code    int    `json:"code"`

@@ -1,4 +1,4 @@
-package h // want package:"talksToKnox"
+package h
 
 import (
 	"net/http"

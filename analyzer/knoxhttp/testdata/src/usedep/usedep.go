@@ -1,4 +1,4 @@
-package usedep // want package:"talksToKnox"
+package usedep
 
 // Package usedep reads resp.StatusCode without importing net/http: the fix adds
 // the import.

@@ -131,3 +131,40 @@ func genericDrop[T any](v T, cl *c.Client) T {
 	cl.Token(context.Background()) // want `KNX201`
 	return v
 }
+
+// KNX205: checked, then swallowed.
+func swallowed(ctx context.Context, cl *c.Client) error {
+	if err := b.Login(ctx, cl); err != nil { // want `checked and then swallowed: .* \(KNX205\)`
+		return nil
+	}
+	return nil
+}
+
+func swallowedTwo(ctx context.Context, cl *c.Client) (string, error) {
+	tok, err := cl.Token(ctx)
+	if err != nil { // want `KNX205`
+		fmt.Println("token failed")
+		return "", nil
+	}
+	return tok, nil
+}
+
+// Looked at, wrapped or passed on: silent.
+func notSwallowed(ctx context.Context, cl *c.Client) error { // want notSwallowed:"returnsKnoxError"
+	if err := b.Login(ctx, cl); err != nil {
+		log.Print(err)
+		return nil
+	}
+	if err := b.Login(ctx, cl); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	return nil
+}
+
+// A non-Knox error swallowed is errcheck's business.
+func notKnoxSwallowed() error {
+	if err := b.Config(); err != nil {
+		return nil
+	}
+	return nil
+}
