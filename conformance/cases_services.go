@@ -86,8 +86,8 @@ func serviceCases() []*caseDef {
 		newCase("kc/429/backoff", knoxerr.MUST, "back off on 429 from Knox Configure",
 			"Knox Configure v2 allows 10 requests per second: back off on 429, then go on without repeating a page.",
 			sourceConfigure+"; "+sourceRetryAfter, knoxerr.HTTPTooManyRequests).
-			needs(target.OpKCListDevices).scenario(func(r *caseRun) {
-			r.script(kc, knoxtest.Step{Pass: true}, once(knoxerr.HTTPTooManyRequests))
+			needs(target.OpKCListDevices).tune(judgedBackoff).scenario(func(r *caseRun) {
+			r.script(kc, knoxtest.Step{Pass: true}, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, Times: 2})
 			r.invoke(target.OpKCListDevices, kcAll)
 			ev := r.ev()
 			r.must(ev, HaveBackedOffAfter(kc, http.StatusTooManyRequests))

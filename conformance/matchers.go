@@ -374,21 +374,27 @@ func HaveBackedOff(route knoxtest.Route, why string) *Requirement {
 		fmt.Sprintf("a delay before retrying %s (%s), not a 0 ms hot loop", route, why),
 		func(ev *Evidence) (bool, string) {
 			xs := ev.on(route)
-			gs := ev.retryGaps(xs)
-			if len(gs) == 0 {
-				return true, requests(route, xs)
-			}
-			var sum time.Duration
-			for _, g := range gs {
-				sum += g
-			}
-			mean := sum / time.Duration(len(gs))
-			turn := ev.turnaround()
-			if mean < turn+hotLoopGap {
-				return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", requests(route, xs), msf(mean), msf(turn))
-			}
-			return true, requests(route, xs)
+			return ev.waited(ev.retryGaps(xs), requests(route, xs))
 		}))
+}
+
+// waited is the one judgement of "waited before retrying" (HaveBackedOff,
+// HaveBackedOffAfter): the mean of the gaps, each from a reply to the next
+// attempt, exceeds the client's own no-wait turnaround by hotLoopGap. No gap,
+// no retry: nothing to judge. desc describes the requests for the message.
+func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
+	if len(gs) == 0 {
+		return true, desc
+	}
+	var sum time.Duration
+	for _, g := range gs {
+		sum += g
+	}
+	mean := sum / time.Duration(len(gs))
+	if turn := ev.turnaround(); mean < turn+hotLoopGap {
+		return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(turn))
+	}
+	return true, desc
 }
 
 // HaveGrownDelays: with three or more attempts in one call, a later delay

@@ -80,8 +80,12 @@ func TestWedgedAdapterIsAnErrorFast(t *testing.T) {
 				}
 			}
 			s := readSummary(t, out)
-			wedged := 0
+			wedged, supported := 0, 0
 			for _, c := range s.Cases {
+				if c.Class == reports.Unsupported && strings.Contains(c.Reason, "not among the operations its hello lists") {
+					continue // the adapter never claimed it: UNSUPPORTED before anything is asked
+				}
+				supported++
 				if c.Class != reports.Error {
 					t.Errorf("%s: %s (%s); every case must be ERROR against a wedged adapter", c.ID, c.Class, c.Reason)
 				}
@@ -92,8 +96,8 @@ func TestWedgedAdapterIsAnErrorFast(t *testing.T) {
 					t.Errorf("%s: the reason repeats itself: %s", c.ID, c.Reason)
 				}
 			}
-			if len(s.Cases) == 0 || wedged != len(s.Cases) {
-				t.Errorf("%d of %d cases say the adapter was wedged; want all", wedged, len(s.Cases))
+			if supported == 0 || wedged != supported {
+				t.Errorf("%d of the %d cases the adapter supports say it was wedged; want all", wedged, supported)
 			}
 			for _, pid := range readPids(t, pids) {
 				if alive(pid) {
