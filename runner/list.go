@@ -152,7 +152,7 @@ func writeCasesMarkdown(w io.Writer, cases []reports.Case) error {
 // WriteCasesDoc writes docs/cases.md: the cases grouped by area, each with its
 // level, requirement, codes, source and the mutant clients it is shown to catch
 // (killedBy maps a case ID to mutant names, from the kill matrix).
-func WriteCasesDoc(w io.Writer, cases []reports.Case, killedBy map[string][]string) error {
+func WriteCasesDoc(w io.Writer, cases []reports.Case, killedBy, rules map[string][]string) error {
 	if killedBy == nil {
 		killedBy = map[string][]string{}
 	}
@@ -160,7 +160,30 @@ func WriteCasesDoc(w io.Writer, cases []reports.Case, killedBy map[string][]stri
 		"(fixtures/clients/mutants); do not edit by hand. A test fails when it drifts. ", killedBy); err != nil {
 		return err
 	}
-	return writeRouteMatrix(w)
+	if err := writeRouteMatrix(w); err != nil {
+		return err
+	}
+	return writeStaticRules(w, cases, rules)
+}
+
+// writeStaticRules lists, for each case that knoxvet can anticipate, the
+// analyzer rules that point at the same behaviour in Go source
+// (docs/analyzers.md points back at the cases).
+func writeStaticRules(w io.Writer, cases []reports.Case, rules map[string][]string) error {
+	if len(rules) == 0 {
+		return nil
+	}
+	bw := &errWriter{w: w}
+	bw.printf("\n## Seen before the code runs: knoxvet\n\n")
+	bw.printf("The cases below judge behaviour that knoxvet also reports in Go source, where it can be seen statically; " +
+		"each rule's documentation, with its BEHAVIOURS.md row, is in [analyzers.md](analyzers.md).\n\n")
+	bw.printf("| Case | knoxvet rules |\n|---|---|\n")
+	for _, c := range cases {
+		if rs := rules[c.ID]; len(rs) > 0 {
+			bw.printf("| `%s` | %s |\n", c.ID, strings.Join(rs, ", "))
+		}
+	}
+	return bw.err
 }
 
 // writeRouteMatrix is the route × fault matrix of BEHAVIOURS.md §2 "Every
