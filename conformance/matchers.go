@@ -397,27 +397,44 @@ func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
 	return true, desc
 }
 
-// HaveGrownDelays: with three or more attempts in one call, a later delay
-// exceeds the first (exponential backoff, any jitter). The first delay is
-// compared less the harness lag measured during the case, so that one
-// scheduling stall that stretched it cannot invert the comparison. Fewer
-// attempts pass: nothing to grow.
+// HaveGrownDelays: with three or more attempts in one call, the delays between
+// them are not flat: a later delay exceeds the first (exponential backoff,
+// any jitter), or the delays vary as a randomised backoff's do. Decorrelated
+// jitter (each delay drawn from [base, 3 × the previous one], capped) grows
+// its range rather than every draw, so a later draw may well be shorter than
+// the first; what no legitimate strategy does is retry on the same fixed
+// delay, every delay within flatSpread of the first and none longer. The first
+// delay is compared less the harness lag measured during the case, so that
+// one stall that stretched it cannot invert the comparison. Fewer attempts
+// pass: nothing to grow.
 func HaveGrownDelays(route knoxtest.Route) *Requirement {
 	return noisy(requirement("grew the delay",
-		fmt.Sprintf("the delays between retries to %s grow (exponential backoff)", route),
+		fmt.Sprintf("the delays between retries to %s grow (exponential backoff) or vary (jitter), not one fixed delay", route),
 		func(ev *Evidence) (bool, string) {
 			xs := ev.on(route)
 			gs := ev.retryGaps(xs)
 			if len(gs) < 2 {
 				return true, requests(route, xs)
 			}
+			first := gs[0]
 			for _, g := range gs[1:] {
-				if g > gs[0]-ev.Lag {
+				if g > first-ev.Lag || absDuration(g-first) > time.Duration(float64(first)*flatSpread) {
 					return true, requests(route, xs)
 				}
 			}
 			return false, requests(route, xs) + ev.lagNote()
 		}))
+}
+
+// flatSpread is how far (a fraction of the first delay) later delays may stray
+// from it and still count as one fixed delay.
+const flatSpread = 0.1
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }
 
 // jwts are the exchanges that carried a signed JWT.

@@ -80,6 +80,10 @@ func TestTimingMatchers(t *testing.T) {
 	if ok, _ := judge(t, HaveGrownDelays(list), paced); !ok {
 		t.Error("30, 60, 120 ms judged as not growing")
 	}
+	decorrelated := &Evidence{Journal: journal(list, []int{0, 632, 1103, 1700}, []int{500, 500, 500, 500})}
+	if ok, msg := judge(t, HaveGrownDelays(list), decorrelated); !ok {
+		t.Errorf("decorrelated jitter (632, 471, 597 ms) judged a fixed delay: %s", msg)
+	}
 	flat := &Evidence{Journal: journal(list, []int{0, 50, 100, 150}, []int{500, 500, 500, 500})}
 	if ok, _ := judge(t, HaveGrownDelays(list), flat); ok {
 		t.Error("constant 50 ms judged as growing")
