@@ -93,7 +93,7 @@ func HaveReusedTokens() *Requirement {
 }
 
 // JournalRules are the rules a journal alone can decide, as flags for the
-// sandbox (knoxtest.WithJournalRules): each is one of the suite's own
+// sandbox (Server.SetJournalRules): each is one of the suite's own
 // Requirements, judged on the newest exchanges, and flags the newest one when
 // the requirement fails because of it (its failure names that request), so a
 // developer working against `knoxconform serve` sees at once what the suite

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/gomega"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
@@ -286,18 +285,15 @@ func (r *caseRun) must(ev *Evidence, q *Requirement)   { r.check(knoxerr.MUST, e
 func (r *caseRun) should(ev *Evidence, q *Requirement) { r.check(knoxerr.SHOULD, ev, q) }
 func (r *caseRun) info(ev *Evidence, q *Requirement)   { r.check(knoxerr.INFO, ev, q) }
 
-// check judges q through Gomega and records the result; failures are collected
-// so that every check of the case is reported, then verdict fails the spec.
+// check judges q (Judge) and records the result; failures are collected so
+// that every check of the case is reported, then verdict fails the spec.
 func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
-	var failure string
-	g := gomega.NewGomega(func(message string, _ ...int) { failure = message })
-	g.Expect(ev).To(q)
-	r.res.Checks = append(r.res.Checks, reports.Check{Name: q.Name, Level: string(level), Passed: failure == "",
-		Expected: q.Expected, Actual: q.Actual})
-	if failure == "" {
+	c := Judge(level, ev, q)
+	r.res.Checks = append(r.res.Checks, c)
+	if c.Passed {
 		return
 	}
-	msg := fmt.Sprintf("[%s] %s\n%s", level, q.Name, failure)
+	msg := fmt.Sprintf("[%s] %s\nExpected: %s\nActual: %s", level, q.Name, c.Expected, c.Actual)
 	switch level {
 	case knoxerr.MUST:
 		r.mustFailures = append(r.mustFailures, msg)
@@ -322,10 +318,7 @@ func (r *caseRun) precondition(ev *Evidence, q *Requirement) {
 			return // the client never returned: that is judged, whatever it sent
 		}
 	}
-	var failure string
-	g := gomega.NewGomega(func(message string, _ ...int) { failure = message })
-	g.Expect(ev).To(q)
-	if failure != "" {
+	if c := Judge(knoxerr.INFO, ev, q); !c.Passed {
 		r.skip(fmt.Sprintf("not exercised: the case needs %s, but %s; the rule was not judged", q.Expected, q.Actual))
 	}
 }

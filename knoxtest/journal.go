@@ -141,18 +141,13 @@ func (e *Exchange) clone() Exchange {
 // only what the journal can: they tell a sandbox user what the suite would say
 // about the same traffic. knoxtest has none of its own: the judge's rules are
 // written once, in package conformance (conformance.JournalRules), and handed
-// in with WithJournalRules.
+// in with SetJournalRules.
 type JournalRule func(recent []Exchange) string
 
 // journalRuleWindow is how many of the newest exchanges a rule sees: enough
 // for a call's retries and its token requests, bounded so that flagging costs
 // the same whatever the journal holds.
 const journalRuleWindow = 32
-
-// WithJournalRules flags every answered exchange by rules (Exchange.Flags).
-func WithJournalRules(rules ...JournalRule) Option {
-	return func(c *config) { c.journalRules = append(c.journalRules, rules...) }
-}
 
 // SetJournalRules replaces the rules that flag every answered exchange (for
 // rules that need the server's own credentials, such as where its secrets may
