@@ -4,6 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	mrand "math/rand/v2"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -96,5 +99,60 @@ func TestRedactorKeepsJSONValid(t *testing.T) {
 	}
 	if !strings.HasPrefix(back["stderr"], "line\n[redacted token ") || !strings.Contains(back["stderr"], " <[redacted token ") {
 		t.Errorf("the text around the credentials changed: %q", back["stderr"])
+	}
+}
+
+// TestRunClassMatchesRegexp holds the scanner to the regexps it replaces, on
+// text built to sit at every boundary (run lengths around the minimum, padding,
+// JSON escapes before a run).
+func TestRunClassMatchesRegexp(t *testing.T) {
+	cases := []struct {
+		rc runClass
+		re *regexp.Regexp
+	}{
+		{tokenRuns, regexp.MustCompile(`[A-Za-z0-9_-]{32,}`)},
+		{blobRuns, regexp.MustCompile(`[A-Za-z0-9+/]{120,}={0,2}`)},
+	}
+	rng := mrand.New(mrand.NewPCG(1, 2))
+	alphabet := "aZ9-_+/=.\\ \"é"
+	for _, c := range cases {
+		for range 2000 {
+			var b strings.Builder
+			for range rng.IntN(6) {
+				n := c.rc.min - 2 + rng.IntN(5)
+				for range n {
+					b.WriteByte("abcXYZ019"[rng.IntN(9)])
+				}
+				for range rng.IntN(4) {
+					b.WriteString(string(alphabet[rng.IntN(len(alphabet))]))
+				}
+			}
+			s := b.String()
+			var want [][2]int
+			for _, loc := range c.re.FindAllStringIndex(s, -1) {
+				want = append(want, [2]int{loc[0], loc[1]})
+			}
+			if got := c.rc.find(s); !slices.Equal(got, want) {
+				t.Fatalf("%q: scanner %v, regexp %v", s, got, want)
+			}
+		}
+	}
+}
+
+// TestRedactAuthorizationMatchesRegexp holds the scan to the regexp it replaces.
+func TestRedactAuthorizationMatchesRegexp(t *testing.T) {
+	re := regexp.MustCompile(`(?i)\b(Bearer|Basic)(\s+|%20)[A-Za-z0-9._~+/=-]{8,}`)
+	pieces := []string{"Bearer", "bearer", "BASIC", "basic", "Basi", "xBearer", "_Basic", " ", "  ", "\t", "\n", "%20", "%2", ".",
+		"abcdefgh", "abc", "A1._~+/=-", "-", "é", ":", "\"", "Authorization: "}
+	rng := mrand.New(mrand.NewPCG(3, 4))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(10) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := redactAuthorization(s), re.ReplaceAllString(s, "$1 [redacted]"); got != want {
+			t.Fatalf("%q: scan %q, regexp %q", s, got, want)
+		}
 	}
 }
