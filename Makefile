@@ -2,7 +2,7 @@
 GO       ?= go
 BIN      ?= $(CURDIR)/bin
 REPORTS  ?= $(CURDIR)/knoxconform-report
-# PROCS=0 lets knoxconform pick (runner.DefaultProcs: 4 per CPU, 2 to 12): cases
+# PROCS=0 lets knoxconform pick (runner.DefaultProcs: 12 per CPU, 2 to 32): cases
 # mostly wait, so workers outnumber CPUs; PROCS=1 runs serially.
 PROCS    ?= 0
 # `knoxconform version` and `knoxvet version` print the git description of the checkout.
@@ -11,7 +11,7 @@ LDFLAGS  := -X github.com/knoxconform/knoxconform/internal/version.Stamp=$(VERSI
 
 MUTANTS := $(notdir $(patsubst %/,%,$(wildcard fixtures/clients/mutants/*/)))
 
-.PHONY: all build test conform lint precision bench docs clean mutants mutation
+.PHONY: all build test conform lint precision bench docs clean mutants mutation weights
 
 all: build
 
@@ -70,6 +70,12 @@ mutation:
 	nice -n 19 $(GO) run ./scripts/mutation -out "$(MUTATION_OUT)" $(MUTATION_FLAGS)
 
 ## docs: regenerate the docs that are generated from code
+## weights: each case's duration against the reference client (median of 3 runs), which orders a parallel run (longest first)
+weights: build
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	  for i in 1 2 3; do $(BIN)/knoxconform run --target "$(BIN)/reference-client" --procs 4 --report-dir "$$d/$$i" > /dev/null || exit 1; done && \
+	  $(GO) run ./scripts/schedule-weights -o conformance/schedule_weights.go "$$d"/1/summary.json "$$d"/2/summary.json "$$d"/3/summary.json
+
 docs: build
 	$(GO) generate ./target
 	$(BIN)/knoxconform catalog --format markdown > docs/codes.md

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxkeys"
@@ -27,12 +26,6 @@ type Mistake struct {
 	// AuthToken is the Samsung Account token to send (sa.authorizeToken).
 	AuthToken string `json:"authToken,omitempty"`
 }
-
-// processOtherKeys is a second key pair, not registered anywhere; generated on
-// first use only, as only Mistakes needs it.
-var processOtherKeys = sync.OnceValues(func() (*knoxkeys.Keys, error) {
-	return knoxkeys.Generate(2048, "knoxtest-unregistered-key")
-})
 
 // Mistakes lists, for each code the server produces naturally from a client's
 // configuration, the configuration that provokes it. The list and its order are

@@ -197,12 +197,6 @@ func withAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 // withKeysFile reports path as Credentials().KeysFile instead of writing one.
 func withKeysFile(path string) Option { return func(c *config) { c.keysFile = path } }
 
-// processKeys is the key pair every Server uses unless WithKeys is given; RSA
-// generation is slow, so it happens once per process.
-var processKeys = sync.OnceValues(func() (*knoxkeys.Keys, error) {
-	return knoxkeys.Generate(2048, "knoxtest-"+randHex(8))
-})
-
 // NewServer starts a simulated Knox Cloud on 127.0.0.1:0. It panics when it cannot
 // listen or set up its temp dir, as httptest.NewServer does.
 func NewServer(opts ...Option) *Server {

@@ -250,17 +250,19 @@ func plain(s string) string { return oneLine(ansiRe.ReplaceAllString(s, "")) }
 
 // Bounds of DefaultProcs.
 const (
-	procsPerCPU = 4
+	procsPerCPU = 12
 	minProcs    = 2
-	maxProcs    = 12
+	maxProcs    = 32
 )
 
 // DefaultProcs is the number of worker processes a run uses when none is
 // asked for (--procs 0). A case spends nearly all of its time waiting (the
 // grace window that catches background retries, Retry-After, backoff), not
 // computing, so workers outnumber CPUs: procsPerCPU per CPU, at least minProcs
-// and at most maxProcs. Past about a dozen workers the run is bound by its
-// longest case (the 2-3 s Retry-After HTTP-date), not by the sum of the cases.
+// and at most maxProcs. A worker costs about 80 ms of CPU to start (its own
+// process and its adapter's) and little after that; with two dozen workers the
+// run is bound by its longest case (the 2-3 s Retry-After HTTP-date), not by
+// the sum of the cases (see scripts/bench-suite.sh).
 // Systems without parallel runs get 1.
 func DefaultProcs() int {
 	if !parallelSupported {

@@ -88,9 +88,17 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 		return finish(cfg, summaryPath, false, time.Since(start), nil, stdout, stderr)
 	}
 
+	// The simulated Knox Clouds' key pairs are made once for the run (every
+	// worker would otherwise make its own), while the probe runs.
+	shared := make(chan error, 1)
+	go func() { shared <- knoxtest.ShareKeys(tmpRoot) }()
 	// One probe of the target before any case: an adapter that cannot start
 	// is reported once, not as an ERROR per case and per worker.
-	if err := probeTarget(cfg, trace); err != nil {
+	err = probeTarget(cfg, trace)
+	if serr := <-shared; serr != nil && trace != nil {
+		fmt.Fprintf(trace, "%v (each process makes its own)\n", serr)
+	}
+	if err != nil {
 		// A --label-filter that selects nothing is exit 3 whatever the
 		// target; ask Ginkgo's dry preview only now, when the suite will not
 		// run in this process (one process cannot preview and then run).
