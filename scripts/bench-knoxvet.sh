@@ -27,26 +27,26 @@ targets=("$@")
 bin=$(mktemp -d)/knoxvet
 go build -o "$bin" ./cmd/knoxvet
 
-now() { date +%s.%N; }
-# timed CMD...: prints elapsed seconds; go vet's exit status is ignored (findings
-# or packages of other engineers that do not build yet must not stop the bench).
+# timed CMD...: prints "wall cpu" in seconds (cpu: user + system time of the
+# command and its children, from bash's time keyword); go vet's exit status is
+# ignored (findings or packages of other engineers that do not build yet must
+# not stop the bench). CPU time is what the analysis costs whatever else the
+# machine runs; wall time is what a developer waits, and moves with the load.
 timed() {
-	local t0 t1
-	t0=$(now)
-	"$@" >/dev/null 2>&1 || true
-	t1=$(now)
-	local dt
-	dt=$(echo "$t1 - $t0" | bc)
+	local out dt cpu
+	out=$({ TIMEFORMAT='%R %U %S'; time "$@" >/dev/null 2>&1 || true; } 2>&1)
+	read -r dt u s <<<"$out"
+	cpu=$(echo "$u + $s" | bc)
 	# A run under a second re-analysed nothing: a cached result or a go command
 	# that failed at once (go.mod being edited). Say so instead of reporting it quietly.
 	if [ "$(echo "$dt < 1" | bc)" = 1 ]; then
 		echo "warning: '$*' took ${dt}s: cached or failed; rerun the bench" >&2
 	fi
-	echo "$dt"
+	echo "$dt $cpu"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-printf '%-10s %-26s %8s   %s\n' target tool median runs
+printf '%-10s %-26s %8s %8s   %s\n' target tool wall_s cpu_s runs
 root=$PWD
 for spec in "${targets[@]}"; do
 	dir=$root target=$spec
@@ -55,27 +55,39 @@ for spec in "${targets[@]}"; do
 	# Prime: compile everything vet needs, and run each tool once.
 	go vet "$target" >/dev/null 2>&1 || true
 	go vet -vettool="$bin" "$target" >/dev/null 2>&1 || true
-	stock=() knox=() knoxonly=()
+	stock=() knox=() knoxonly=() stockc=() knoxc=() knoxonlyc=()
 	for i in $(seq "$REPS"); do
 		key="bench$$_$i"
-		stock+=("$(timed go vet -printf.funcs="$key" "$target")")
-		knox+=("$(timed go vet -vettool="$bin" -printf.funcs="$key" "$target")")
+		read -r w c <<<"$(timed go vet -printf.funcs="$key" "$target")"
+		stock+=("$w") stockc+=("$c")
+		read -r w c <<<"$(timed go vet -vettool="$bin" -printf.funcs="$key" "$target")"
+		knox+=("$w") knoxc+=("$c")
 		if [ "${KNOXONLY:-1}" = 1 ]; then
-			knoxonly+=("$(timed go vet -vettool="$bin" -vet=false -knoxhttp.allow="10$i" "$target")")
+			read -r w c <<<"$(timed go vet -vettool="$bin" -vet=false -knoxhttp.allow="10$i" "$target")"
 		else
-			knoxonly+=(0)
+			w=0 c=0
 		fi
+		knoxonly+=("$w") knoxonlyc+=("$c")
 	done
 	ms=$(median "${stock[@]}") mk=$(median "${knox[@]}") mo=$(median "${knoxonly[@]}")
-	printf '%-10s %-26s %8.2f   %s\n' "$target" "go vet" "$ms" "${stock[*]}"
-	printf '%-10s %-26s %8.2f   %s\n' "$target" "go vet -vettool=knoxvet" "$mk" "${knox[*]}"
-	printf '%-10s %-26s %8.2f   %s\n' "$target" "  (-vet=false: Knox only)" "$mo" "${knoxonly[*]}"
-	printf '%-10s %-26s %7.1f%%\n' "$target" "knoxvet overhead" "$(echo "($mk - $ms) * 100 / $ms" | bc -l)"
+	cs=$(median "${stockc[@]}") ck=$(median "${knoxc[@]}") co=$(median "${knoxonlyc[@]}")
+	printf '%-10s %-26s %8.2f %8.2f   %s | cpu %s\n' "$target" "go vet" "$ms" "$cs" "${stock[*]}" "${stockc[*]}"
+	printf '%-10s %-26s %8.2f %8.2f   %s | cpu %s\n' "$target" "go vet -vettool=knoxvet" "$mk" "$ck" "${knox[*]}" "${knoxc[*]}"
+	printf '%-10s %-26s %8.2f %8.2f   %s | cpu %s\n' "$target" "  (-vet=false: Knox only)" "$mo" "$co" "${knoxonly[*]}" "${knoxonlyc[*]}"
+	# Per pair (the two tools ran back to back), then the median of the pairs:
+	# load that comes and goes between repetitions cancels out of each ratio.
+	pw=() pc=()
+	for i in $(seq 0 $((REPS - 1))); do
+		pw+=("$(echo "(${knox[$i]} - ${stock[$i]}) * 100 / ${stock[$i]}" | bc -l)")
+		pc+=("$(echo "(${knoxc[$i]} - ${stockc[$i]}) * 100 / ${stockc[$i]}" | bc -l)")
+	done
+	printf '%-10s %-26s %7.1f%% wall, %.1f%% cpu (medians of the %d pairs)\n' "$target" "knoxvet overhead" "$(median "${pw[@]}")" "$(median "${pc[@]}")" "$REPS"
 	if [ "${STATICCHECK:-0}" = 1 ]; then
 		sc=()
 		go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -version >/dev/null 2>&1 || { echo "staticcheck: cannot be built here; skipped"; continue; }
 		for i in $(seq "$REPS"); do
-			sc+=("$(STATICCHECK_CACHE=$(mktemp -d) timed go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 "$target")")
+			read -r w c <<<"$(STATICCHECK_CACHE=$(mktemp -d) timed go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 "$target")"
+			sc+=("$w")
 		done
 		printf '%-10s %-26s %8.2f   %s\n' "$target" "staticcheck (cold cache)" "$(median "${sc[@]}")" "${sc[*]}"
 	fi
