@@ -2,7 +2,7 @@
 GO       ?= go
 BIN      ?= $(CURDIR)/bin
 REPORTS  ?= $(CURDIR)/knoxconform-report
-# PROCS=0 lets knoxconform pick (runner.DefaultProcs: 12 per CPU, 2 to 32): cases
+# PROCS=0 lets knoxconform pick (runner.DefaultProcs: 16 per CPU, 2 to 32): cases
 # mostly wait, so workers outnumber CPUs; PROCS=1 runs serially.
 PROCS    ?= 0
 # `knoxconform version` and `knoxvet version` print the git description of the checkout.

@@ -274,6 +274,15 @@ func (r *caseRun) settle() {
 // ev is the evidence of the whole case.
 func (r *caseRun) ev() *Evidence { return r.since(0) }
 
+// evNow is the evidence of the whole case without the grace window, for a
+// check that requests sent after the client returned cannot change: the
+// run-wide jti check, which runs last of all, alone, so that every other
+// worker has finished and whose grace window would only lengthen the run.
+func (r *caseRun) evNow() *Evidence {
+	r.settled = true
+	return r.ev()
+}
+
 // since is the evidence from journal position from on.
 func (r *caseRun) since(from int) *Evidence {
 	r.settle()

@@ -250,7 +250,7 @@ func plain(s string) string { return oneLine(ansiRe.ReplaceAllString(s, "")) }
 
 // Bounds of DefaultProcs.
 const (
-	procsPerCPU = 12
+	procsPerCPU = 16
 	minProcs    = 2
 	maxProcs    = 32
 )

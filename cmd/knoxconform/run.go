@@ -90,7 +90,7 @@ case ran (a selection that matches nothing never passes a CI job).`,
 	f.StringVar(&cfg.LabelFilter, "label-filter", "", "run only cases whose labels match this Ginkgo label filter `expression`, e.g. 'MUST && !area:network'")
 	f.BoolVar(&cfg.Strict, "strict", false, "treat failed SHOULD checks (NON-STRICT) as failures of the run")
 	f.StringVar(&cfg.ExpectedFailuresFile, "expected-failures", "", "`file` of known failures: one 'case-id  reason' per line, # comments; listed failures are XFAIL and do not fail the run")
-	f.IntVar(&cfg.Procs, "procs", 0, "number of worker processes (`n`) to spread the cases over; each starts its own adapter (0: 12 per CPU, 2 to 32; 1: serial, in one process)")
+	f.IntVar(&cfg.Procs, "procs", 0, "number of worker processes (`n`) to spread the cases over; each starts its own adapter (0: 16 per CPU, 2 to 32; 1: serial, in one process)")
 	f.StringVar(&cfg.ReportDir, "report-dir", runner.DefaultReportDir, "`directory` for junit.xml, report.json, summary.json, report.html and summary.md")
 	f.StringVar(&cfg.Trace, "trace", "", "log every adapter message and HTTP exchange: --trace alone to stderr, --trace=`FILE` into a file")
 	f.Lookup("trace").NoOptDefVal = "-"
