@@ -3,6 +3,7 @@ package knoxunhandled
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"reflect"
@@ -140,8 +141,26 @@ func mayCallKnox(pass *analysis.Pass) bool {
 	if knoxpkg.TalksToKnox(pass.Pkg) {
 		return true
 	}
+	http := false
 	for _, imp := range pass.Pkg.Imports() {
-		if imp.Path() == knoxpkg.HTTPPath || pass.ImportPackageFact(imp, new(hasKnoxFuncs)) {
+		if pass.ImportPackageFact(imp, new(hasKnoxFuncs)) {
+			return true
+		}
+		http = http || imp.Path() == knoxpkg.HTTPPath
+	}
+	// Through net/http alone a request reaches Knox only at a URL that a
+	// constant of this package spells (isKnoxURL), so a package none of whose
+	// constants names a Knox endpoint has nothing to analyse. Most HTTP code
+	// is not Knox code: this keeps the taint analysis off large API clients
+	// of other services (stripe-go's root package, 500 files).
+	return http && mentionsKnoxEndpoint(pass.TypesInfo)
+}
+
+// mentionsKnoxEndpoint reports whether any constant string expression of the
+// package names a Knox endpoint (knoxpkg.IsKnoxEndpoint).
+func mentionsKnoxEndpoint(info *types.Info) bool {
+	for _, tv := range info.Types {
+		if tv.Value != nil && tv.Value.Kind() == constant.String && knoxpkg.IsKnoxEndpoint(constant.StringVal(tv.Value)) {
 			return true
 		}
 	}
