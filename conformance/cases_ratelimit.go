@@ -97,7 +97,11 @@ func rateLimitCases() []*caseDef {
 			"Clients that meet the same 429 at the same moment SHOULD NOT retry in lockstep: the backoff is randomised (full, equal or decorrelated jitter).",
 			src).
 			needs(target.OpListDevices).requires("concurrency").
-			tune(func(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 500, 2000 }).
+			// A 1 s base delay: equal jitter then spreads eight retries over about
+			// 400 ms, so that a client starved of CPU (its timers fire in bunches
+			// when it runs again) still shows its jitter; at 500 ms a saturated
+			// machine compressed a correct client's spread to 63 ms.
+			tune(func(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 1000, 2000 }).
 			scenario(func(r *caseRun) {
 				// The token first, so that the eight calls reach the resource together.
 				r.invoke(target.OpListDevices, firstPage)

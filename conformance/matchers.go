@@ -220,8 +220,8 @@ func HaveReturnedWithinTimeout(slack time.Duration) *Requirement {
 
 // lockstepSpread is how much more than the calls' own arrival spread the spread
 // of their retry delays must be for the retries to count as randomised. The
-// case advises a 500 ms base delay, so any jitter spreads eight retries over
-// far more than this.
+// case advises a 1 s base delay, so any jitter spreads eight retries over far
+// more than this.
 const lockstepSpread = 50 * time.Millisecond
 
 // HaveSpreadRetries: n calls that met a fault on route together did not all
