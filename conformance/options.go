@@ -82,6 +82,26 @@ func GlobMatchesCase(g string) bool {
 	return false
 }
 
+// CountCases is how many case IDs at least one of the --cases globs (no
+// commas) matches.
+func CountCases(globs []string) int {
+	if len(globs) == 0 {
+		return 0
+	}
+	var alts []string
+	for _, g := range globs {
+		alts = append(alts, globRegexp(g))
+	}
+	re := regexp.MustCompile("^(?:" + strings.Join(alts, "|") + ")$")
+	n := 0
+	for _, d := range catalogue() {
+		if re.MatchString(d.ID) {
+			n++
+		}
+	}
+	return n
+}
+
 // globRegexp is one glob as an unanchored regexp over a case ID: "*" matches
 // any run of characters, slashes included, and "?" one character; neither
 // matches a space, so inside Ginkgo's full spec text a glob stays within the

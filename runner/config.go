@@ -112,7 +112,8 @@ func (c *Config) Validate() error {
 			return usagef("--target-addr %q: %v", c.TargetAddr, err)
 		}
 	}
-	if c.Procs == 0 {
+	defaulted := c.Procs == 0
+	if defaulted {
 		c.Procs = DefaultProcs()
 	}
 	if c.Procs < 0 {
@@ -145,6 +146,11 @@ func (c *Config) Validate() error {
 		return err
 	}
 	c.focus, c.unmatched = focus, unmatched
+	if n := suiteCountCases(c.Cases); defaulted && c.LabelFilter == "" && n > 0 && n < c.Procs {
+		// No more workers than cases: a rerun of one case starts one process,
+		// not two dozen that would each start an adapter and find nothing to do.
+		c.Procs = n
+	}
 	if _, err := regexp.Compile(strings.Join(focus, "|")); err != nil {
 		// Ginkgo would exit on it; it is a bug in the glob translation.
 		return usagef("--cases %q: cannot be turned into a focus expression: %v", strings.Join(c.Cases, ","), err)

@@ -83,3 +83,29 @@ func TestDefaultProcs(t *testing.T) {
 		t.Errorf("--procs 0 validated to %d, want DefaultProcs() = %d", cfg.Procs, n)
 	}
 }
+
+// A run of a few cases starts no more workers than it has cases (when the
+// worker count was left to knoxconform); an explicit --procs is kept.
+func TestDefaultProcsCappedByCases(t *testing.T) {
+	if DefaultProcs() < 3 {
+		t.Skip("this system runs fewer than 3 workers by default")
+	}
+	for _, tt := range []struct {
+		cases []string
+		procs int
+		want  int
+	}{
+		{[]string{"ratelimit/jitter"}, 0, 1},
+		{[]string{"http/400/no-retry,http/403/no-retry"}, 0, 2},
+		{[]string{"ratelimit/jitter"}, 4, 4},
+		{nil, 0, DefaultProcs()},
+	} {
+		cfg := Config{Target: "a", Cases: tt.cases, Procs: tt.procs}
+		if err := cfg.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Procs != tt.want {
+			t.Errorf("--cases %v --procs %d: %d workers, want %d", tt.cases, tt.procs, cfg.Procs, tt.want)
+		}
+	}
+}

@@ -16,6 +16,9 @@ func suiteCases() []reports.Case { return conformance.Cases() }
 // suiteGlobMatchesCase applies --cases glob semantics to the case IDs.
 func suiteGlobMatchesCase(glob string) bool { return conformance.GlobMatchesCase(glob) }
 
+// suiteCountCases is how many cases the --cases globs select (0 for none given).
+func suiteCountCases(globs []string) int { return conformance.CountCases(splitList(globs)) }
+
 // suiteFocusForGlob's errors already name --cases and say what to do.
 func suiteFocusForGlob(glob string) (string, error) {
 	f, err := conformance.FocusForGlob(glob)
