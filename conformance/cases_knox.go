@@ -38,7 +38,7 @@ func knoxCloudCases() []*caseDef {
 		newCase("knox/4002250/bounded", knoxerr.MUST, "at most 3 re-signs while 4002250 persists",
 			"MUST stop after a bounded number of re-signs (at most 3) when the error persists, and surface the code. MUST NOT resend the same JWT bytes.",
 			src, knoxerr.APIKeyNonUniqueJWTID).
-			needs(target.OpAccessToken).scenario(func(r *caseRun) {
+			needs(target.OpAccessToken).tune(resignTime).scenario(func(r *caseRun) {
 			r.script(tok, always(knoxerr.APIKeyNonUniqueJWTID))
 			r.invoke(target.OpAccessToken, nil)
 			ev := r.ev()

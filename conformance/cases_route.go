@@ -135,7 +135,7 @@ func routeCases() []*caseDef {
 		newCase("route/list/4002250", knoxerr.MUST, "re-sign, bounded, after 4002250 on a resource call",
 			"4002250 on a resource call: MUST sign a new JWT for the retry, MUST NOT resend the same JWT bytes, MUST stop after at most 3 re-signs.",
 			sourceBehaviours+"; "+knoxerr.TroubleshootingURL, knoxerr.APIKeyNonUniqueJWTID).
-			needs(target.OpListDevices).scenario(func(r *caseRun) {
+			needs(target.OpListDevices).tune(resignTime).scenario(func(r *caseRun) {
 			r.script(list, always(knoxerr.APIKeyNonUniqueJWTID))
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()

@@ -44,6 +44,15 @@ func judgedBackoff(c *target.ClientConfig) {
 	c.BaseDelayMs, c.MaxDelayMs, c.TimeoutMs = 250, 1000, 10000
 }
 
+// resignTime is the advice of the cases that answer 4002250 until the client
+// stops: three re-signs, each of whose JWTs must carry a later iat than the
+// one rejected (jwt/resigned-fresh). A client whose JWT library stamps iat in
+// whole seconds waits for the next second before each, up to 3 s in all, so
+// the operation timeout leaves room for that; at the default 3 s a correct
+// client ran out of time before its last re-sign, depending only on where in
+// a second the case began, and reported a timeout instead of the code.
+func resignTime(c *target.ClientConfig) { c.TimeoutMs = 6000 }
+
 // caseRun is one execution of a case: its server, its client and the record
 // of what happened. Scenario code calls its methods from the spec goroutine.
 type caseRun struct {
