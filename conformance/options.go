@@ -72,15 +72,7 @@ func FocusForGlob(glob string) (string, error) {
 
 // GlobMatchesCase reports whether one --cases glob (no commas) matches the ID
 // of any case.
-func GlobMatchesCase(g string) bool {
-	re := regexp.MustCompile("^(?:" + globRegexp(g) + ")$")
-	for _, d := range catalogue() {
-		if re.MatchString(d.ID) {
-			return true
-		}
-	}
-	return false
-}
+func GlobMatchesCase(g string) bool { return CountCases([]string{g}) > 0 }
 
 // CountCases is how many case IDs at least one of the --cases globs (no
 // commas) matches.
