@@ -24,7 +24,8 @@
 #     finish before its longest case does, so this is a hard lower bound for any
 #     --procs value; it is the wait floor plus the case's grace window and set-up.
 # The ratio columns are wall / floor (per run, against that run's own floor,
-# then the median); the goal of issue 3 is wall / wait floor of at most 3.
+# then the median); the goal is wall / wait floor of at most 1.5 at the default worker count (issues 8, 12, 13;
+# issue 3 asked for 3).
 #
 # Every run must be CONFORMANT with every case PASS; otherwise the script says
 # which run failed, keeps its report directory and exits 1.
@@ -187,7 +188,7 @@ for p in $PROCS; do
 done
 printf '\nwait floor: %.2f s (median over all runs; longest server-observed Retry-After window, in %s)\n' "$(echo "$wf / 1000" | bc -l)" "$waitcase"
 printf 'case floor: %.2f s (median over all runs; longest single case, %s)\n' "$(echo "$cf / 1000" | bc -l)" "$longcase"
-printf 'goal (issue 3): whole suite within 3 x wait floor = %.2f s\n' "$(echo "3 * $wf / 1000" | bc -l)"
+printf 'goal: whole suite within 1.5 x wait floor = %.2f s at the default worker count (issue 3 asked for 3 x)\n' "$(echo "1.5 * $wf / 1000" | bc -l)"
 if [ "${KEEP:-0}" = 1 ]; then
 	echo "reports kept in $work" >&2
 fi
