@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -617,5 +618,53 @@ func TestListWarnsWhenTheSelectionMatchesNothing(t *testing.T) {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
+	}
+}
+
+// The adapters a parallel run starts see the user's environment: none of the
+// workers' plumbing, and GOGC as the user set it (the workers run with their
+// own GOGC when the user set none).
+func TestAdaptersGetTheUsersEnvironment(t *testing.T) {
+	ref := reference(t)
+	dir := t.TempDir()
+	adapter := "sh -c 'env > " + dir + "/env.$$; exec " + ref + "'"
+	for _, userGOGC := range []string{"", "75"} {
+		t.Run("GOGC="+userGOGC, func(t *testing.T) {
+			matches, _ := filepath.Glob(filepath.Join(dir, "env.*"))
+			for _, m := range matches {
+				os.Remove(m)
+			}
+			env := []string{}
+			if userGOGC != "" {
+				env = append(env, "GOGC="+userGOGC)
+			}
+			cmd := exec.Command(knoxconformBin, "run", "--target", adapter, "--cases", "http/400/*", "--procs", "2", "--report-dir", t.TempDir())
+			cmd.Env = append(slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GOGC=") }), env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			matches, _ = filepath.Glob(filepath.Join(dir, "env.*"))
+			if len(matches) < 2 {
+				t.Fatalf("%d adapter environments recorded, want the probe's and a worker's at least", len(matches))
+			}
+			for _, m := range matches {
+				b, err := os.ReadFile(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var gogc string
+				for _, kv := range strings.Split(string(b), "\n") {
+					if strings.HasPrefix(kv, "KNOXCONFORM_WORKER") || strings.HasPrefix(kv, "KNOXCONFORM_CTL") {
+						t.Errorf("%s: the adapter inherited %s", m, kv)
+					}
+					if v, ok := strings.CutPrefix(kv, "GOGC="); ok {
+						gogc = v
+					}
+				}
+				if gogc != userGOGC {
+					t.Errorf("%s: the adapter saw GOGC=%q, the user set %q", m, gogc, userGOGC)
+				}
+			}
+		})
 	}
 }
