@@ -8,6 +8,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
@@ -57,23 +60,38 @@ func WriteAllWith(dir string, s *Summary, r types.Report, opt Options) error {
 	normalize(s)
 	Finalize(s)
 
-	var errs []error
+	// The artifacts are rendered and written concurrently: this runs once, at
+	// the end of a run, when every other process is done and the CPUs are
+	// free, and report.html and report.json each take tens of milliseconds.
+	// The renderers only read s (normalized above).
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
 	write := func(name string, render func() ([]byte, error)) {
-		b, err := render()
-		if err == nil {
-			err = writeAtomic(filepath.Join(dir, name), red.bytes(b))
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("reports: %s: %w", name, err))
-		}
+		wg.Go(func() {
+			b, err := render()
+			if err == nil {
+				err = writeAtomic(filepath.Join(dir, name), red.bytes(b))
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("reports: %s: %w", name, err))
+				mu.Unlock()
+			}
+		})
 	}
-	write(SummaryJSONFile, func() ([]byte, error) { return MarshalSummary(s) })
+	write(SummaryJSONFile, func() ([]byte, error) { return marshalSummary(s) })
 	write(JUnitFile, func() ([]byte, error) { return JUnit(s) })
 	write(MarkdownFile, func() ([]byte, error) { return Markdown(s), nil })
 	write(HTMLFile, func() ([]byte, error) { return HTML(s) })
 	if !zeroReport(r) {
 		write(GinkgoJSONFile, func() ([]byte, error) { return ginkgoJSON(dir, r) })
 	}
+	wg.Wait()
+	// A stable order for the joined message, whichever goroutine failed first.
+	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	return errors.Join(errs...)
 }
 
@@ -103,6 +121,11 @@ func ginkgoJSON(dir string, r types.Report) ([]byte, error) {
 // lists are written as [] rather than null, as docs/summary.schema.json requires.
 func MarshalSummary(s *Summary) ([]byte, error) {
 	normalize(s)
+	return marshalSummary(s)
+}
+
+// marshalSummary is MarshalSummary of a summary already normalized.
+func marshalSummary(s *Summary) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
