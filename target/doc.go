@@ -8,8 +8,10 @@
 // protocol — is a *HarnessError (the case is ERROR, never FAIL) and poisons the
 // Target so later calls fail fast. A skip is a *SkipError (UNSUPPORTED).
 //
-// The adapter side is Serve (and ServeStdio, ServeTCP, Main) for adapters
-// written in Go: implement Adapter, call Main.
+// The adapter side is package protocol (Serve, ServeStdio, ServeTCP, Main for
+// adapters written in Go: implement Adapter, call Main), whose names this
+// package offers again; its Serve and Main also check every request and every
+// outcome against the JSON Schemas.
 //
 // The protocol itself is specified in docs/protocol.md; the JSON Schemas of its
 // messages are embedded (Schema). This package judges nothing about the client:

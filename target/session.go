@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/knoxconform/knoxconform/internal/protoline"
 )
 
 // Options configure the suite side of a session.
@@ -351,7 +353,7 @@ func (s *session) read(r io.Reader) {
 		// skip reasons are adapter text and end up in reports.
 		line := handed.Bytes(sc.Bytes())
 		s.trace.line("<-", line)
-		if len(trimSpace(line)) == 0 {
+		if len(protoline.TrimSpace(line)) == 0 {
 			continue
 		}
 		if !s.dispatch(line) {
@@ -387,12 +389,12 @@ func (s *session) read(r io.Reader) {
 func (s *session) dispatch(line []byte) bool {
 	obj, err := decodeObject(line)
 	if err != nil {
-		s.fail(&HarnessError{Op: s.waiting(), Reason: fmt.Sprintf("the adapter wrote a line that is not a protocol message (%v): %s", err, truncate(line, 200))})
+		s.fail(&HarnessError{Op: s.waiting(), Reason: fmt.Sprintf("the adapter wrote a line that is not a protocol message (%v): %s", err, protoline.Quote(line, 200))})
 		return false
 	}
 	var id string
 	if json.Unmarshal(obj["id"], &id) != nil || id == "" {
-		s.fail(&HarnessError{Op: s.waiting(), Reason: fmt.Sprintf(`the adapter wrote a message without a string "id": %s`, truncate(line, 200))})
+		s.fail(&HarnessError{Op: s.waiting(), Reason: fmt.Sprintf(`the adapter wrote a message without a string "id": %s`, protoline.Quote(line, 200))})
 		return false
 	}
 	s.mu.Lock()
@@ -404,12 +406,12 @@ func (s *session) dispatch(line []byte) bool {
 		if late {
 			return true // the caller gave up on this one; its answer is of no use
 		}
-		s.fail(&HarnessError{Op: s.waiting(), Reason: fmt.Sprintf("the adapter answered id %q, which no pending request has: %s", id, truncate(line, 200))})
+		s.fail(&HarnessError{Op: s.waiting(), Reason: fmt.Sprintf("the adapter answered id %q, which no pending request has: %s", id, protoline.Quote(line, 200))})
 		return false
 	}
 	resp, err := ValidateResponse(c.typ, c.op, line)
 	if err != nil {
-		s.fail(&HarnessError{Op: c.what, Reason: fmt.Sprintf("the adapter's answer breaks the protocol: %v: %s", err, truncate(line, 200))})
+		s.fail(&HarnessError{Op: c.what, Reason: fmt.Sprintf("the adapter's answer breaks the protocol: %v: %s", err, protoline.Quote(line, 200))})
 		return false
 	}
 	s.forget(id, false)

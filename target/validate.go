@@ -16,10 +16,6 @@ import (
 	"golang.org/x/text/message"
 )
 
-// MaxLineBytes bounds one protocol line in either direction. A longer line is a
-// protocol violation: the reader stops instead of buffering without limit.
-const MaxLineBytes = 1 << 20
-
 // responseTypes says which response types may answer each request type. It is
 // the one rule no per-message schema can state (a response does not say what
 // it answers); docs/protocol.md shows it as a generated table.
@@ -61,50 +57,6 @@ func ValidateRequest(line []byte) (Request, error) {
 		return req, fmt.Errorf("decoding the request: %v", err)
 	}
 	return req, nil
-}
-
-// OpParams returns a pointer to a zero value of op's parameter type, or nil when
-// op takes no parameters.
-func OpParams(op Op) any {
-	switch op {
-	case OpListDevices:
-		return &ListDevicesParams{}
-	case OpDeleteDevices:
-		return &DeleteDevicesParams{}
-	case OpExchangeCode:
-		return &ExchangeCodeParams{}
-	case OpAuthorizeToken:
-		return &AuthorizeTokenParams{}
-	case OpAccessToken, OpOAuthRefresh, OpOAuthRevoke:
-		return &struct{}{} // no parameters; any field is a mistake
-	case OpOAuthToken:
-		return &OAuthTokenParams{}
-	case OpOAuthExchangeCode:
-		return &OAuthExchangeCodeParams{}
-	case OpKCListDevices:
-		return &KCListDevicesParams{}
-	case OpKGLock, OpKGUnlock, OpKGSendMessage:
-		return &GuardCommandParams{}
-	}
-	return nil
-}
-
-// OpValue returns a pointer to a zero value of the type of op's successful value,
-// or nil when op's value is free-form.
-func OpValue(op Op) any {
-	switch op {
-	case OpListDevices:
-		return &ListDevicesValue{}
-	case OpDeleteDevices:
-		return &DeleteDevicesValue{}
-	case OpOAuthToken, OpOAuthExchangeCode, OpOAuthRefresh:
-		return &OAuthTokenValue{}
-	case OpKCListDevices:
-		return &KCListDevicesValue{}
-	case OpKGLock, OpKGUnlock, OpKGSendMessage:
-		return &GuardCommandValue{}
-	}
-	return nil
 }
 
 // ValidateResponse checks one adapter → suite line that answers a request of type

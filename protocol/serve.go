@@ -1,7 +1,8 @@
-package target
+package protocol
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,8 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+
+	"github.com/knoxconform/knoxconform/internal/protoline"
 )
 
 // Serve speaks protocol v1 for a on the adapter side: it reads requests as JSON
@@ -33,9 +36,26 @@ import (
 // finished; it returns an error when the suite sends a line that is not a request
 // envelope at all, when writing fails, or when ctx ends.
 func Serve(ctx context.Context, a Adapter, in io.Reader, out io.Writer) error {
+	return Checks{}.Serve(ctx, a, in, out)
+}
+
+// Checks are what a Serve verifies beyond decoding each request strictly; the
+// zero value adds nothing. Package target's Serve checks every request and
+// every outcome against the protocol's JSON Schemas.
+type Checks struct {
+	// Request, when set, validates a request line before it is decoded; an
+	// error is answered "error" with "bad request: " and the message.
+	Request func(line []byte) error
+	// Outcome, when set, validates the outcome the adapter built for op
+	// before it is sent; an error is answered "error".
+	Outcome func(op Op, o Outcome) error
+}
+
+// Serve is the package-level Serve with these checks.
+func (c Checks) Serve(ctx context.Context, a Adapter, in io.Reader, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s := &server{a: a, out: out}
+	s := &server{a: a, out: out, checks: c}
 
 	lines := make(chan []byte)
 	readErr := make(chan error, 1)
@@ -74,7 +94,7 @@ func Serve(ctx context.Context, a Adapter, in io.Reader, out io.Writer) error {
 			}
 			return s.writeErr()
 		case line := <-lines:
-			if len(trimSpace(line)) == 0 {
+			if len(protoline.TrimSpace(line)) == 0 {
 				continue
 			}
 			done, err := s.handle(ctx, line)
@@ -92,6 +112,7 @@ func Serve(ctx context.Context, a Adapter, in io.Reader, out io.Writer) error {
 type server struct {
 	a        Adapter
 	out      io.Writer
+	checks   Checks
 	inflight sync.WaitGroup
 
 	mu   sync.Mutex // serialises writes to out
@@ -107,7 +128,7 @@ func (s *server) ping(line []byte) bool {
 	if json.Unmarshal(line, &env) != nil || env.Type != TypePing || env.ID == "" {
 		return false
 	}
-	if _, err := ValidateRequest(line); err != nil {
+	if _, err := s.check(line); err != nil {
 		s.write(Response{ID: env.ID, Type: TypeError, Message: "bad request: " + err.Error()})
 		return true
 	}
@@ -123,9 +144,9 @@ func (s *server) handle(ctx context.Context, line []byte) (done bool, err error)
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(line, &env); err != nil || env.ID == "" {
-		return false, fmt.Errorf("the suite sent a line that is not a request envelope {v, id, type}: %s", truncate(line, 200))
+		return false, fmt.Errorf("the suite sent a line that is not a request envelope {v, id, type}: %s", protoline.Quote(line, 200))
 	}
-	req, verr := ValidateRequest(line)
+	req, verr := s.check(line)
 	if verr != nil {
 		s.write(Response{ID: env.ID, Type: TypeError, Message: "bad request: " + verr.Error()})
 		return false, s.writeErr()
@@ -174,8 +195,8 @@ func (s *server) handle(ctx context.Context, line []byte) (done bool, err error)
 			defer s.inflight.Done()
 			var o Outcome
 			err := protect(func() (err error) { o, err = s.a.Invoke(ctx, p); return err })
-			if err == nil {
-				if cerr := CheckOutcome(p.Op, o); cerr != nil {
+			if err == nil && s.checks.Outcome != nil {
+				if cerr := s.checks.Outcome(p.Op, o); cerr != nil {
 					err = fmt.Errorf("the adapter built an invalid outcome: %v", cerr)
 				}
 			}
@@ -248,11 +269,14 @@ func protect(f func() error) (err error) {
 // carries protocol lines only, so everything else must go to stderr (the log
 // package is pointed there). It exits with status 2 on a protocol failure and
 // returns normally after bye or end of input; SIGINT/SIGTERM end it too.
-func ServeStdio(a Adapter) {
+func ServeStdio(a Adapter) { Checks{}.ServeStdio(a) }
+
+// ServeStdio is the package-level ServeStdio with these checks.
+func (c Checks) ServeStdio(a Adapter) {
 	log.SetOutput(os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := Serve(ctx, a, os.Stdin, os.Stdout); err != nil && !errors.Is(err, context.Canceled) {
+	if err := c.Serve(ctx, a, os.Stdin, os.Stdout); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(os.Stderr, "adapter: %v\n", err)
 		os.Exit(2)
 	}
@@ -265,21 +289,81 @@ func nonEmpty(s, def string) string {
 	return s
 }
 
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
-		b = b[1:]
+// check runs the Request check, when there is one, and decodes line strictly.
+func (s *server) check(line []byte) (Request, error) {
+	if s.checks.Request != nil {
+		if err := s.checks.Request(line); err != nil {
+			return Request{}, err
+		}
 	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
+	return decodeRequest(line)
 }
 
-// truncate renders a protocol line for an error message, cut to at most n bytes.
-func truncate(line []byte, n int) string {
-	s := string(line)
-	if len(s) > n {
-		s = s[:n] + fmt.Sprintf("… (%d bytes)", len(line))
+// requestParams maps each request type to its params type.
+func requestParams(typ string) (any, bool) {
+	switch typ {
+	case TypeHello:
+		return &HelloParams{}, true
+	case TypeNewClient:
+		return &NewClientParams{}, true
+	case TypeInvoke:
+		return &InvokeParams{}, true
+	case TypeCloseClient:
+		return &CloseClientParams{}, true
+	case TypeBye, TypePing:
+		return &struct{}{}, true
 	}
-	return fmt.Sprintf("%q", s)
+	return nil, false
+}
+
+// decodeRequest decodes a request line strictly: its version must be this
+// one, its type known, and neither the envelope nor its params (nor an
+// invoke's operation params) may carry a field this version does not define.
+func decodeRequest(line []byte) (Request, error) {
+	var req Request
+	if err := strictJSON(line, &req); err != nil {
+		return req, err
+	}
+	if req.V != ProtocolVersion {
+		return req, fmt.Errorf(`field "v" is %d, this adapter speaks protocol %d`, req.V, ProtocolVersion)
+	}
+	params, ok := requestParams(req.Type)
+	if !ok {
+		return req, fmt.Errorf(`field "type" is %q, want one of %q`, req.Type, []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye, TypePing})
+	}
+	if len(req.Params) > 0 && string(req.Params) != "null" {
+		if err := strictJSON(req.Params, params); err != nil {
+			return req, fmt.Errorf("params of %s: %v", req.Type, err)
+		}
+	}
+	switch p := params.(type) {
+	case *HelloParams:
+		if p.Protocol != ProtocolVersion {
+			return req, fmt.Errorf(`field "protocol" is %d, this adapter speaks protocol %d`, p.Protocol, ProtocolVersion)
+		}
+	case *InvokeParams:
+		if !slices.Contains(Ops(), p.Op) {
+			return req, fmt.Errorf(`field "op" is %q, not an operation of protocol %d`, p.Op, ProtocolVersion)
+		}
+		if op := OpParams(p.Op); op != nil && len(p.Params) > 0 && string(p.Params) != "null" {
+			if err := strictJSON(p.Params, op); err != nil {
+				return req, fmt.Errorf("params of %s: %v", p.Op, err)
+			}
+		}
+	}
+	return req, nil
+}
+
+// strictJSON decodes one JSON value into v, refusing unknown fields and
+// trailing data.
+func strictJSON(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
 }
