@@ -391,8 +391,20 @@ func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
 		sum += g
 	}
 	mean := sum / time.Duration(len(gs))
-	if turn := ev.turnaround(); mean < turn+hotLoopGap {
-		return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(turn))
+	bar := ev.turnaround() + hotLoopGap
+	if mean < bar {
+		return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(bar-hotLoopGap))
+	}
+	// On a loaded machine every step of an immediate retry waits for a CPU
+	// (a client signing a JWT gets a fair share of two cores among dozens
+	// of processes), so a hot loop can show gaps of tens of milliseconds
+	// while the turnaround, measured a moment before or after, was shorter.
+	// A pass by less than the scheduling lag seen during the case is
+	// therefore not trusted: the case runs again to confirm it (the kill
+	// matrix's no-backoff mutants passed this way, now and then, while the
+	// default 32 workers were starting).
+	if mean-bar < ev.Lag {
+		ev.narrow = true
 	}
 	return true, desc
 }

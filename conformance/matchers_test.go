@@ -231,3 +231,60 @@ func TestHaveSentValidJWTs(t *testing.T) {
 		}
 	}
 }
+
+// A backoff pass by less than the scheduling lag measured during the case is
+// flagged narrow (the case then runs again to confirm it); a clear one is not.
+func TestNarrowBackoffPass(t *testing.T) {
+	list := knoxtest.RouteListDevices
+	base := time.Now()
+	at := func(ev *Evidence) *Evidence {
+		for i := range ev.Journal {
+			ev.Journal[i].Time = base.Add(ev.Journal[i].At)
+		}
+		ev.Invokes = []invokeRecord{{Started: base.Add(-18 * time.Millisecond), Elapsed: time.Second}}
+		return ev
+	}
+	// A hot loop on a starved machine: every retry took tens of ms, the
+	// turnaround a moment earlier 18 ms, and the harness saw an 18 ms stall.
+	starved := at(&Evidence{Journal: journal(list, []int{0, 11, 51, 109}, []int{429, 429, 429, 429}), Lag: 18 * time.Millisecond})
+	if ok, msg := judge(t, HaveBackedOff(list, "429"), starved); !ok {
+		t.Fatalf("mean 36 ms after an 18 ms turnaround failed: %s", msg)
+	}
+	if !starved.narrow {
+		t.Error("a pass by 16 ms with 18 ms of lag measured was not flagged narrow")
+	}
+	clear := at(&Evidence{Journal: journal(list, []int{0, 150, 450}, []int{429, 429, 429}), Lag: 18 * time.Millisecond})
+	if ok, msg := judge(t, HaveBackedOff(list, "429"), clear); !ok || clear.narrow {
+		t.Errorf("150 and 300 ms after an 18 ms turnaround: passed %v, narrow %v: %s", ok, clear.narrow, msg)
+	}
+}
+
+// Two failures stand, two clear passes (or one with no failure) acquit, a
+// narrow pass casts no vote, and a case runs at most 1+confirmRuns times.
+func TestConfirmMore(t *testing.T) {
+	P, N, F := runPassed, runNarrow, runFailed
+	for _, c := range []struct {
+		kinds []runKind
+		more  bool
+	}{
+		{[]runKind{F}, true},
+		{[]runKind{N}, true},
+		{[]runKind{N, P}, false},
+		{[]runKind{N, F}, true},
+		{[]runKind{N, F, F}, false},
+		{[]runKind{N, N, N}, false},
+		{[]runKind{F, F}, false},
+		{[]runKind{F, P}, true},
+		{[]runKind{F, P, P}, false},
+		{[]runKind{F, P, F}, false},
+		{[]runKind{F, N}, true},
+		{[]runKind{F, N, N}, false},
+	} {
+		if got := confirmMore(c.kinds); got != c.more {
+			t.Errorf("after %v: another run %v, want %v", c.kinds, got, c.more)
+		}
+	}
+	if confirmRuns != 2 {
+		t.Errorf("confirmRuns is %d; the table above assumes 2", confirmRuns)
+	}
+}

@@ -79,7 +79,10 @@ type caseRun struct {
 	// firmFailures counts failed MUST/SHOULD checks that are not Noisy: a case
 	// with any of them is not rerun.
 	firmFailures int
-	lag          *lagMonitor
+	// narrow names the Noisy checks that passed by less than the scheduling
+	// lag measured during the run: passes the case's reruns must confirm.
+	narrow []string
+	lag    *lagMonitor
 	// superseded is set on a run that a confirming rerun replaced: its
 	// resources are released, its evidence is not reported.
 	superseded bool
@@ -306,9 +309,13 @@ func (r *caseRun) info(ev *Evidence, q *Requirement)   { r.check(knoxerr.INFO, e
 // check judges q (Judge) and records the result; failures are collected so
 // that every check of the case is reported, then verdict fails the spec.
 func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
+	ev.narrow = false
 	c := Judge(level, ev, q)
 	r.res.Checks = append(r.res.Checks, c)
 	if c.Passed {
+		if ev.narrow && q.Noisy && level != knoxerr.INFO {
+			r.narrow = append(r.narrow, q.Name)
+		}
 		return
 	}
 	msg := fmt.Sprintf("[%s] %s\nExpected: %s\nActual: %s", level, q.Name, c.Expected, c.Actual)
@@ -351,6 +358,12 @@ func (r *caseRun) timingSuspect() bool {
 		return false
 	}
 	return r.firmFailures == 0 || r.hung
+}
+
+// narrowPass is whether the run passed, with a Noisy check passing by less than
+// the scheduling lag measured during the run.
+func (r *caseRun) narrowPass() bool {
+	return len(r.mustFailures)+len(r.shouldFailures) == 0 && len(r.narrow) > 0 && r.res.Class != reports.Error && r.res.Class != reports.Unsupported
 }
 
 // failureNames lists the failed checks, for the rerun note.

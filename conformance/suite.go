@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -259,31 +260,84 @@ const confirmRuns = 2
 // reruns its timing-sensitive failures call for, then the verdict.
 func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 	r := s.runOnce(ctx, d)
-	if !r.timingSuspect() {
+	if !r.timingSuspect() && !r.narrowPass() {
 		r.verdict()
 		return
 	}
-	failed, passed := 1, 0
-	notes := []string{fmt.Sprintf("run 1 failed only timing-sensitive checks (%s; harness lag up to %d ms); run again to confirm", r.failureNames(), ms(r.lag.max()))}
-	for run := 2; run <= 1+confirmRuns && failed < 2 && passed < 2; run++ {
-		r.superseded = true
-		r.cleanup()
-		r = s.runOnce(ctx, d)
-		if r.timingSuspect() {
-			failed++
-			notes = append(notes, fmt.Sprintf("run %d failed too (%s; harness lag up to %d ms)", run, r.failureNames(), ms(r.lag.max())))
-		} else {
-			passed++
+	// Each run is a failure (of timing-sensitive checks only), a clear pass,
+	// or a narrow pass: one the noise measured during the run could have
+	// made, which is what a client that breaks the rule shows on a starved
+	// machine and what a correct one rarely does. Two failures stand; two
+	// clear passes, or one with no failure, acquit; otherwise the last run
+	// decides. A verdict is always the last run's own.
+	var kinds []runKind
+	var notes []string
+	tally := func(r *caseRun) {
+		run := len(kinds) + 1
+		switch {
+		case r.timingSuspect():
+			kinds = append(kinds, runFailed)
+			notes = append(notes, fmt.Sprintf("run %d failed only timing-sensitive checks (%s; harness lag up to %d ms)", run, r.failureNames(), ms(r.lag.max())))
+		case r.narrowPass():
+			kinds = append(kinds, runNarrow)
+			notes = append(notes, fmt.Sprintf("run %d passed %s by less than the harness lag it measured (%d ms)", run, strings.Join(r.narrow, ", "), ms(r.lag.max())))
+		default:
+			kinds = append(kinds, runPassed)
 			notes = append(notes, fmt.Sprintf("run %d passed", run))
 		}
 	}
-	if failed >= 2 {
-		notes = append(notes, fmt.Sprintf("%d of %d runs failed: the failure is the client's, not the machine's", failed, failed+passed))
-	} else {
-		notes = append(notes, fmt.Sprintf("%d of %d runs passed: the failure is judged noise of a loaded machine", passed, failed+passed))
+	tally(r)
+	notes[0] += "; run again to confirm"
+	for confirmMore(kinds) {
+		r.superseded = true
+		r.cleanup()
+		r = s.runOnce(ctx, d)
+		tally(r)
+	}
+	failed, passed := countRuns(kinds)
+	switch {
+	case r.timingSuspect() && failed >= 2:
+		notes = append(notes, fmt.Sprintf("%d of %d runs failed: the failure is the client's, not the machine's", failed, len(kinds)))
+	case r.timingSuspect():
+		notes = append(notes, "no run passed clearly and the last one failed: the failure stands")
+	case failed > 0:
+		notes = append(notes, fmt.Sprintf("%d of %d runs failed: the failure is judged noise of a loaded machine", failed, len(kinds)))
+	case passed > 0:
+		notes = append(notes, "a clear pass confirmed the narrow one")
+	default:
+		notes = append(notes, fmt.Sprintf("all %d runs passed, none clearly: judged a pass (the rule was kept as far as the measurement can tell)", len(kinds)))
 	}
 	r.res.Notes = notes
 	r.verdict()
+}
+
+// runKind is how one run of a case that needs confirming came out.
+type runKind int
+
+const (
+	runPassed runKind = iota // every check passed clearly
+	runNarrow                // passed, a timing check by less than the measured lag
+	runFailed                // failed timing-sensitive checks only
+)
+
+// confirmMore reports whether the runs so far leave the verdict open: two
+// failures stand, two clear passes (or one, with no failure) acquit, and at
+// most 1+confirmRuns runs are made.
+func confirmMore(kinds []runKind) bool {
+	failed, passed := countRuns(kinds)
+	return len(kinds) <= confirmRuns && failed < 2 && passed < 2 && (passed == 0 || failed > 0)
+}
+
+func countRuns(kinds []runKind) (failed, passed int) {
+	for _, k := range kinds {
+		switch k {
+		case runFailed:
+			failed++
+		case runPassed:
+			passed++
+		}
+	}
+	return failed, passed
 }
 
 // runOnce performs one run of case d and collects its checks.
