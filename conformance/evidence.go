@@ -36,9 +36,9 @@ type Evidence struct {
 	// the case (a timer's overshoot, sampled): the load on the machine, which
 	// delays a client just as much. Upper bounds on time allow it.
 	Lag time.Duration
-	// narrow is set by a timing check that passed by less than Lag: on this
-	// machine at this moment, noise could have made the pass (see
-	// caseRun.check); the case is then run again to confirm it.
+	// narrow is set by a timing check that passed by less than the noise
+	// measured during the case could explain (see waited); the case is then
+	// run again to confirm it (caseRun.check, suite.runCase).
 	narrow bool
 }
 

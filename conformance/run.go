@@ -79,8 +79,8 @@ type caseRun struct {
 	// firmFailures counts failed MUST/SHOULD checks that are not Noisy: a case
 	// with any of them is not rerun.
 	firmFailures int
-	// narrow names the Noisy checks that passed by less than the scheduling
-	// lag measured during the run: passes the case's reruns must confirm.
+	// narrow names the Noisy checks that passed by less than the noise
+	// measured during the run could explain: passes reruns must confirm.
 	narrow []string
 	lag    *lagMonitor
 	// superseded is set on a run that a confirming rerun replaced: its
@@ -361,7 +361,7 @@ func (r *caseRun) timingSuspect() bool {
 }
 
 // narrowPass is whether the run passed, with a Noisy check passing by less than
-// the scheduling lag measured during the run.
+// the noise measured during the run could explain.
 func (r *caseRun) narrowPass() bool {
 	return len(r.mustFailures)+len(r.shouldFailures) == 0 && len(r.narrow) > 0 && r.res.Class != reports.Error && r.res.Class != reports.Unsupported
 }

@@ -280,7 +280,7 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 			notes = append(notes, fmt.Sprintf("run %d failed only timing-sensitive checks (%s; harness lag up to %d ms)", run, r.failureNames(), ms(r.lag.max())))
 		case r.narrowPass():
 			kinds = append(kinds, runNarrow)
-			notes = append(notes, fmt.Sprintf("run %d passed %s by less than the harness lag it measured (%d ms)", run, strings.Join(r.narrow, ", "), ms(r.lag.max())))
+			notes = append(notes, fmt.Sprintf("run %d passed %s by less than the noise it measured could explain (harness lag up to %d ms)", run, strings.Join(r.narrow, ", "), ms(r.lag.max())))
 		default:
 			kinds = append(kinds, runPassed)
 			notes = append(notes, fmt.Sprintf("run %d passed", run))
@@ -316,7 +316,7 @@ type runKind int
 
 const (
 	runPassed runKind = iota // every check passed clearly
-	runNarrow                // passed, a timing check by less than the measured lag
+	runNarrow                // passed, a timing check by less than the measured noise
 	runFailed                // failed timing-sensitive checks only
 )
 
