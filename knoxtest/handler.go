@@ -127,7 +127,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	if r.Body != nil {
 		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, s.cfg.maxBody+1))
+		body, err = readBody(r, s.cfg.maxBody+1)
 		ex.BodySize = int64(len(body))
 		if err != nil {
 			ex.Status = 0
@@ -185,6 +185,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	finish(ex)
 	s.write(w, route, rep, ex.Fault)
+}
+
+// readBody reads at most limit bytes of r's body, as io.ReadAll of an
+// io.LimitReader would, in one buffer sized by Content-Length when the client
+// sent one (io.ReadAll grows its buffer from 512 bytes, copying each time).
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength <= 0 {
+		return io.ReadAll(io.LimitReader(r.Body, limit))
+	}
+	// One byte more than announced, so that the end of the body is read
+	// without growing the buffer; no more than 64 KiB before the bytes arrive.
+	b := make([]byte, 0, min(r.ContentLength, limit, 64<<10)+1)
+	lr := io.LimitReader(r.Body, limit)
+	for {
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append grow the buffer
+		}
+	}
 }
 
 // hold waits d before the reply is written, or less when the client goes away

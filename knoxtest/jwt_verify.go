@@ -55,11 +55,12 @@ func decodeJWT(raw string) (*decodedJWT, error) {
 	if len(raw) > maxJWTLen {
 		return fail("JWT is %d bytes, more than the %d the server accepts", len(raw), maxJWTLen)
 	}
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return fail("JWT has %d dot-separated parts, a signed JWT has 3", len(parts))
+	if n := strings.Count(raw, ".") + 1; n != 3 {
+		return fail("JWT has %d dot-separated parts, a signed JWT has 3", n)
 	}
-	hb, err := decodeSegment(parts[0])
+	dot1 := strings.IndexByte(raw, '.')
+	dot2 := dot1 + 1 + strings.IndexByte(raw[dot1+1:], '.')
+	hb, err := decodeSegment(raw[:dot1])
 	if err != nil {
 		return fail("JWT header is not base64url: %v", err)
 	}
@@ -70,23 +71,29 @@ func decodeJWT(raw string) (*decodedJWT, error) {
 		return fail("JWT header is not a JSON object: %v", err)
 	}
 	d.rec.Alg = hdr.Alg
-	cb, err := decodeSegment(parts[1])
+	cb, err := decodeSegment(raw[dot1+1 : dot2])
 	if err != nil {
 		return fail("JWT claims are not base64url: %v", err)
 	}
-	var claims map[string]json.RawMessage
-	if err := json.Unmarshal(cb, &claims); err != nil || claims == nil {
-		return fail("JWT claims are not a JSON object")
+	var claims [len(claimNames)]json.RawMessage
+	if !objectFields(cb, claimNames[:], claims[:]) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(cb, &m); err != nil || m == nil {
+			return fail("JWT claims are not a JSON object")
+		}
+		for i, name := range claimNames {
+			claims[i] = m[name]
+		}
 	}
-	d.rec.JTI = claimString(claims["jti"])
+	d.rec.JTI = claimString(claims[claimJTI])
 	d.hasJTI = d.rec.JTI != ""
-	d.rec.IAT = claimInt(claims["iat"])
-	d.rec.EXP = claimInt(claims["exp"])
-	d.auds = claimStrings(claims["aud"])
+	d.rec.IAT = claimInt(claims[claimIAT])
+	d.rec.EXP = claimInt(claims[claimEXP])
+	d.auds = claimStrings(claims[claimAud])
 	d.rec.Aud = strings.Join(d.auds, ",")
-	d.clientIdentifier = claimString(claims["clientIdentifier"])
-	d.accessToken = claimString(claims["accessToken"])
-	d.publicKey = claimString(claims["publicKey"])
+	d.clientIdentifier = claimString(claims[claimClientIdentifier])
+	d.accessToken = claimString(claims[claimAccessToken])
+	d.publicKey = claimString(claims[claimPublicKey])
 	switch {
 	case d.clientIdentifier != "":
 		d.rec.Subject = "clientIdentifier"
@@ -94,12 +101,26 @@ func decodeJWT(raw string) (*decodedJWT, error) {
 		d.rec.Subject = "accessToken"
 		d.rec.TokenFingerprint = fingerprint(d.accessToken)
 	}
-	if d.sig, err = decodeSegment(parts[2]); err != nil {
+	if d.sig, err = decodeSegment(raw[dot2+1:]); err != nil {
 		return fail("JWT signature is not base64url: %v", err)
 	}
-	d.signingInput = parts[0] + "." + parts[1]
+	d.signingInput = raw[:dot2] // a substring: the signature covers these bytes as sent
 	return d, nil
 }
+
+// The claims the server reads, by their index in claimNames.
+const (
+	claimJTI = iota
+	claimIAT
+	claimEXP
+	claimAud
+	claimClientIdentifier
+	claimAccessToken
+	claimPublicKey
+)
+
+var claimNames = [...]string{claimJTI: "jti", claimIAT: "iat", claimEXP: "exp", claimAud: "aud",
+	claimClientIdentifier: "clientIdentifier", claimAccessToken: "accessToken", claimPublicKey: "publicKey"}
 
 func decodeSegment(s string) ([]byte, error) {
 	if b, err := base64.RawURLEncoding.DecodeString(s); err == nil {

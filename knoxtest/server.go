@@ -488,13 +488,22 @@ func routePath(r Route) string {
 // routeOf maps a request to its route; "" means no such path (404), and a known
 // path with the wrong method is reported with ok false too.
 func routeOf(r *http.Request) (Route, bool) {
-	for _, rt := range Routes() {
-		if routePath(rt) == r.URL.Path {
-			return rt, strings.HasPrefix(string(rt), r.Method+" ")
-		}
+	rt, found := routeByPath[r.URL.Path]
+	if !found {
+		return "", false
 	}
-	return "", false
+	method, _, _ := strings.Cut(string(rt), " ")
+	return rt, method == r.Method
 }
+
+// routeByPath maps each route's path to it (every route has a path of its own).
+var routeByPath = func() map[string]Route {
+	m := map[string]Route{}
+	for _, rt := range Routes() {
+		m[routePath(rt)] = rt
+	}
+	return m
+}()
 
 func randHex(n int) string {
 	b := make([]byte, n)
