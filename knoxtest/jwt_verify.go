@@ -24,16 +24,17 @@ import (
 const maxJWTLen = 16 << 10
 
 // fingerprint identifies a secret without revealing it.
-func fingerprint(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "sha256:" + hex.EncodeToString(sum[:6])
-}
+func fingerprint(s string) string { return fingerprintSum(sha256.Sum256([]byte(s))) }
+
+// fingerprintSum is the fingerprint of a string whose SHA-256 is sum.
+func fingerprintSum(sum [sha256.Size]byte) string { return "sha256:" + hex.EncodeToString(sum[:6]) }
 
 // decodedJWT is a JWT split and decoded but not yet trusted.
 type decodedJWT struct {
 	rec          JWT
 	signingInput string
 	sig          []byte
+	sum          [sha256.Size]byte // SHA-256 of the JWT as sent
 	auds         []string
 	// claim values the server acts on
 	clientIdentifier string
@@ -46,7 +47,12 @@ type decodedJWT struct {
 // value is never nil: even for a malformed JWT it carries the fingerprint and the
 // reason in rec.Problem, so the journal can record it.
 func decodeJWT(raw string) (*decodedJWT, error) {
-	d := &decodedJWT{rec: JWT{Fingerprint: fingerprint(raw)}}
+	return decodeJWTSum(raw, sha256.Sum256([]byte(raw)))
+}
+
+// decodeJWTSum is decodeJWT of raw whose SHA-256 is sum.
+func decodeJWTSum(raw string, sum [sha256.Size]byte) (*decodedJWT, error) {
+	d := &decodedJWT{rec: JWT{Fingerprint: fingerprintSum(sum)}, sum: sum}
 	fail := func(format string, args ...any) (*decodedJWT, error) {
 		err := fmt.Errorf(format, args...)
 		d.rec.Problem = err.Error()
@@ -168,7 +174,7 @@ func (d *decodedJWT) verifyKey(pub *rsa.PublicKey, pubSPKI []byte) error {
 	var seen [32]byte
 	known := false
 	if pubSPKI != nil {
-		seen = signatureKey(d.signingInput, d.sig, pubSPKI)
+		seen = signatureKey(d.sum, pubSPKI)
 		known = signatureVerified(seen)
 	}
 	if !known {

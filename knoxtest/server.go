@@ -48,6 +48,7 @@ type Server struct {
 	client         *http.Client
 	connSeq        atomic.Int64
 	control        http.Handler // sandbox control API, nil in tests
+	verifiedJWTs   verifiedJWTs // x-knox-apitoken JWTs that verified (verify_cache.go)
 
 	mu             sync.Mutex
 	seq            int
@@ -63,6 +64,9 @@ type Server struct {
 	saTokens       map[string]*saToken
 	buckets        map[string]*bucket
 	devices        []*device
+	// devicePages are device-list bodies already encoded, by page; emptied
+	// whenever a device changes.
+	devicePages map[int][]byte
 
 	insertsSincePrune int
 	lastPrune         time.Time
@@ -353,6 +357,7 @@ func (s *Server) resetState() {
 		otherSAClientID:    {secret: otherSAClientSecret, redirectURI: s.creds.SARedirectURI},
 	}
 	s.devices = seedDevices(s.cfg.devices)
+	s.devicePages = map[int][]byte{}
 	s.seedOAuthClients()
 	s.kgLocked = map[string]bool{}
 }
