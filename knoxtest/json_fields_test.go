@@ -3,6 +3,7 @@ package knoxtest
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -52,4 +53,43 @@ func checkObjectFields(t *testing.T, doc []byte) {
 			t.Errorf("%q: %s is %q (present %v), json.Unmarshal says %q (present %v)", doc, name, vals[i], vals[i] != nil, want, present)
 		}
 	}
+}
+
+var validJSONCorpus = []string{
+	``, ` `, `1`, `-`, `-0`, `-01`, `0.`, `0.5`, `1e`, `1e+`, `1E-7`, `1.5e10`, `01`, `+1`, `.5`, `1x`, `truex`, `tru`, `null`, `nul`,
+	`false`, `"`, `"\`, `"\u12"`, `"\u12G4"`, `"\uABcd"`, `"\x"`, "\"\x01\"", "\"\xff\"", `"\/\b\f\n\r\t\"\\"`, `[]`, `[`, `[1,]`, `[,1]`,
+	`[1 2]`, `{}`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{,}`, `{1:2}`, `{"a":1 "b":2}`, `{"a":[{"b":{}}],"c":-0.0e-0}`, ` {"a" : 1 } `,
+	`{"a":1}}`, `[]]`, `{]`, `[}`, "\t[\r\n]\n", "\v1", `"a" "b"`, `{"a":"\u00e9\ud83d\ude00"}`,
+}
+
+func TestValidJSONIsJSONValid(t *testing.T) {
+	for _, doc := range append(validJSONCorpus, objectFieldsCorpus...) {
+		if got, want := validJSON([]byte(doc)), json.Valid([]byte(doc)); got != want {
+			t.Errorf("validJSON(%q) = %v, json.Valid says %v", doc, got, want)
+		}
+	}
+	for _, depth := range []int{maxJSONDepth - 1, maxJSONDepth, maxJSONDepth + 1} {
+		for _, open := range []string{"[", `{"a":`} {
+			closeWith := "]"
+			if open != "[" {
+				closeWith = "}"
+			}
+			doc := []byte(strings.Repeat(open, depth) + strings.Repeat(closeWith, depth))
+			if got, want := validJSON(doc), json.Valid(doc); got != want {
+				t.Errorf("%d nested %s: validJSON %v, json.Valid %v", depth, open, got, want)
+			}
+		}
+	}
+}
+
+func FuzzValidJSON(f *testing.F) {
+	for _, doc := range append(validJSONCorpus, objectFieldsCorpus...) {
+		f.Add([]byte(doc))
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if got, want := validJSON(doc), json.Valid(doc); got != want {
+			t.Fatalf("validJSON(%q) = %v, json.Valid says %v", doc, got, want)
+		}
+		checkObjectFields(t, doc)
+	})
 }
