@@ -502,7 +502,7 @@ func (m *digestMemo) sum256(s string) [sha256.Size]byte {
 	if m != nil && m.set && m.s == s {
 		return m.sum
 	}
-	sum := sha256.Sum256([]byte(s))
+	sum := sha256.Sum256(stringBytes(s))
 	if m != nil {
 		m.s, m.sum, m.set = s, sum, true
 	}

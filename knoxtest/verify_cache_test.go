@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/knoxconform/knoxconform/knoxkeys"
 )
 
@@ -195,5 +196,36 @@ func TestDevicePagesFollowChanges(t *testing.T) {
 func TestRoutesHaveAPathEach(t *testing.T) {
 	if len(routeByPath) != len(Routes()) {
 		t.Fatalf("%d routes share %d paths; routeOf needs one path per route", len(Routes()), len(routeByPath))
+	}
+}
+
+// TestVerifyRS512IsJWTVerify: the server's RS512 check answers as golang-jwt's.
+func TestVerifyRS512IsJWTVerify(t *testing.T) {
+	keys, err := processKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := processOtherKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := keys.SignClientIdentifier("ci", time.Now(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dot := strings.LastIndexByte(j, '.')
+	sig, _ := base64.RawURLEncoding.DecodeString(j[dot+1:])
+	bad := append([]byte{}, sig...)
+	bad[7] ^= 1
+	for _, c := range []struct {
+		input string
+		sig   []byte
+	}{{j[:dot], sig}, {j[:dot], bad}, {j[:dot] + "x", sig}, {j[:dot], sig[1:]}, {j[:dot], nil}} {
+		for _, k := range []*knoxkeys.Keys{keys, other} {
+			got, want := verifyRS512(c.input, c.sig, &k.Private.PublicKey), jwt.SigningMethodRS512.Verify(c.input, c.sig, &k.Private.PublicKey)
+			if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
+				t.Errorf("verifyRS512 says %v, golang-jwt %v", got, want)
+			}
+		}
 	}
 }
