@@ -96,7 +96,8 @@ func (s *Server) takeToken(fp string) bool {
 
 // acceptsJSON reports whether an Accept header allows application/json.
 func acceptsJSON(accept string) bool {
-	if strings.TrimSpace(accept) == "" {
+	switch strings.TrimSpace(accept) {
+	case "", "application/json", "*/*": // what clients send, answered without parsing
 		return true
 	}
 	for _, part := range strings.Split(accept, ",") {

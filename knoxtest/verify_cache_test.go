@@ -229,3 +229,13 @@ func TestVerifyRS512IsJWTVerify(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptsJSON(t *testing.T) {
+	for accept, want := range map[string]bool{"": true, " ": true, "application/json": true, "*/*": true, " application/json ": true,
+		"application/*": true, "text/html": false, "application/json;q=0": false, "text/html, application/json;q=0.5": true,
+		"application/xml": false} {
+		if got := acceptsJSON(accept); got != want {
+			t.Errorf("acceptsJSON(%q) = %v, want %v", accept, got, want)
+		}
+	}
+}
