@@ -21,23 +21,32 @@ type accessTokenBody struct {
 	validityErr  string // why validity is unacceptable, "" when it is fine
 }
 
+// accessTokenFields are the members of an accesstoken body the server reads.
+var accessTokenFields = [...]string{"clientIdentifierJwt", "base64EncodedStringPublicKey", "validityForAccessTokenInMinutes"}
+
 // parseAccessTokenBody reads the JSON body of POST /ams/v1/users/accesstoken.
 // err is a 4000000 reason; a bad validity is reported in validityErr instead, as
 // Knox checks it after the body (knox-api.md §1.4).
 func parseAccessTokenBody(body []byte, lenient bool, maxMinutes int) (accessTokenBody, error) {
 	var out accessTokenBody
-	m, err := decodeJSONObject(body)
-	if err != nil {
-		return out, fmt.Errorf("body is not a JSON object: %v", err)
+	var f [len(accessTokenFields)]json.RawMessage
+	if !objectFields(body, accessTokenFields[:], f[:]) {
+		m, err := decodeJSONObject(body)
+		if err != nil {
+			return out, fmt.Errorf("body is not a JSON object: %v", err)
+		}
+		for i, name := range accessTokenFields {
+			f[i] = m[name] // a member that is present is never nil, not even null
+		}
 	}
 	var isStr bool
-	if out.jwt, isStr = rawString(m["clientIdentifierJwt"]); !isStr || strings.TrimSpace(out.jwt) == "" {
+	if out.jwt, isStr = rawString(f[0]); !isStr || strings.TrimSpace(out.jwt) == "" {
 		return out, fmt.Errorf("clientIdentifierJwt is missing or not a non-empty string")
 	}
-	if out.publicKey, isStr = rawString(m["base64EncodedStringPublicKey"]); !isStr || strings.TrimSpace(out.publicKey) == "" {
+	if out.publicKey, isStr = rawString(f[1]); !isStr || strings.TrimSpace(out.publicKey) == "" {
 		return out, fmt.Errorf("base64EncodedStringPublicKey is missing or not a non-empty string")
 	}
-	raw, present := m["validityForAccessTokenInMinutes"]
+	raw, present := f[2], f[2] != nil
 	raw = bytes.TrimSpace(raw)
 	switch {
 	case !present:

@@ -1,6 +1,7 @@
 package knoxtest
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,7 +21,8 @@ type reply struct {
 	code       knoxerr.Code // canonical catalogue code, "" on success
 	bodyCode   knoxerr.Code // the code as the body spells it, when not the canonical one
 	detail     string
-	value      any // success body, JSON-encoded
+	value      any    // success body, JSON-encoded
+	encoded    []byte // success body already encoded (shared: never written to)
 	shape      knoxerr.Shape
 	retryAfter string
 	header     map[string]string
@@ -96,6 +98,9 @@ type request struct {
 	// dry is set when a script step will replace the reply: handlers decode and
 	// record what they can (JWT, jti) but change no other state.
 	dry bool
+	// secret is the digest of the secret header value the journal record
+	// fingerprinted, so that the JWT in it is not hashed again.
+	secret digestMemo
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -105,8 +110,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	arrival := time.Now()
 	route, methodOK := routeOf(r)
+	req := &request{r: r}
 	ex := Exchange{At: arrival.Sub(s.start), Time: arrival, Route: route, Method: r.Method,
-		Path: r.URL.Path, Header: redactHeader(r.Header), Query: redactQuery(r.URL.RawQuery)}
+		Path: r.URL.Path, Header: redactHeaderMemo(r.Header, &req.secret), Query: redactQuery(r.URL.RawQuery)}
 	if id, isInt := r.Context().Value(connKey{}).(int); isInt {
 		ex.ConnID = id
 	}
@@ -127,7 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	if r.Body != nil {
 		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, s.cfg.maxBody+1))
+		body, err = readBody(r, s.cfg.maxBody+1)
 		ex.BodySize = int64(len(body))
 		if err != nil {
 			ex.Status = 0
@@ -135,7 +141,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	req := &request{r: r, body: body, ex: &ex}
+	req.body, req.ex = body, &ex
 	var rep reply
 	step, scripted := Step{}, false
 	switch {
@@ -185,6 +191,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	finish(ex)
 	s.write(w, route, rep, ex.Fault)
+}
+
+// readBody reads at most limit bytes of r's body, as io.ReadAll of an
+// io.LimitReader would, in one buffer sized by Content-Length when the client
+// sent one (io.ReadAll grows its buffer from 512 bytes, copying each time).
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength <= 0 {
+		return io.ReadAll(io.LimitReader(r.Body, limit))
+	}
+	// One byte more than announced, so that the end of the body is read
+	// without growing the buffer; no more than 64 KiB before the bytes arrive.
+	b := make([]byte, 0, min(r.ContentLength, limit, 64<<10)+1)
+	lr := io.LimitReader(r.Body, limit)
+	for {
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append grow the buffer
+		}
+	}
 }
 
 // hold waits d before the reply is written, or less when the client goes away
@@ -280,9 +312,12 @@ func (s *Server) write(w http.ResponseWriter, route Route, rep reply, fault Faul
 		return
 	}
 	var body []byte
-	if rep.code == "" && rep.status < 400 {
+	switch {
+	case rep.code == "" && rep.status < 400 && rep.encoded != nil:
+		body = rep.encoded
+	case rep.code == "" && rep.status < 400:
 		body, _ = json.Marshal(rep.value)
-	} else {
+	default:
 		body = s.renderError(route, rep)
 	}
 	if len(body) > 0 {
@@ -391,13 +426,17 @@ var secretHeaders = map[string]bool{"X-Knox-Apitoken": true, "Authorization": tr
 
 func redacted(v string) string { return "<redacted " + fingerprint(v) + ">" }
 
-func redactHeader(h http.Header) map[string]string {
+func redactHeader(h http.Header) map[string]string { return redactHeaderMemo(h, nil) }
+
+// redactHeaderMemo is redactHeader; memo (when not nil) keeps the digest of a
+// secret value it fingerprinted.
+func redactHeaderMemo(h http.Header, memo *digestMemo) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
 		ck := http.CanonicalHeaderKey(k)
 		v := strings.Join(vs, ", ")
 		if secretHeaders[ck] {
-			v = redacted(v)
+			v = "<redacted " + fingerprintSum(memo.sum256(v)) + ">"
 		}
 		out[ck] = v
 	}
@@ -448,4 +487,24 @@ func decodeJSONObject(body []byte) (map[string]json.RawMessage, error) {
 		return nil, errors.New("body is JSON null, an object was expected")
 	}
 	return m, nil
+}
+
+// digestMemo remembers the SHA-256 of the last string it hashed (one request's
+// x-knox-apitoken, fingerprinted for the journal and then for the JWT record).
+// A nil *digestMemo remembers nothing.
+type digestMemo struct {
+	s   string
+	sum [sha256.Size]byte
+	set bool
+}
+
+func (m *digestMemo) sum256(s string) [sha256.Size]byte {
+	if m != nil && m.set && m.s == s {
+		return m.sum
+	}
+	sum := sha256.Sum256(stringBytes(s))
+	if m != nil {
+		m.s, m.sum, m.set = s, sum, true
+	}
+	return sum
 }

@@ -2,8 +2,10 @@ package knoxtest
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/knoxconform/knoxconform/knoxerr"
@@ -24,16 +27,29 @@ import (
 const maxJWTLen = 16 << 10
 
 // fingerprint identifies a secret without revealing it.
-func fingerprint(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return "sha256:" + hex.EncodeToString(sum[:6])
+func fingerprint(s string) string { return fingerprintSum(sha256.Sum256(stringBytes(s))) }
+
+// stringBytes is s's bytes without a copy, for the hash functions, which only
+// read them: []byte(s) of a 1 KiB JWT is a heap copy on every request.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// verifyRS512 is jwt.SigningMethodRS512.Verify (the same hash and the same
+// crypto/rsa call, so the same errors) without copying the signing input to
+// hash it.
+func verifyRS512(signingInput string, sig []byte, pub *rsa.PublicKey) error {
+	sum := sha512.Sum512(stringBytes(signingInput))
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA512, sum[:], sig)
 }
+
+// fingerprintSum is the fingerprint of a string whose SHA-256 is sum.
+func fingerprintSum(sum [sha256.Size]byte) string { return "sha256:" + hex.EncodeToString(sum[:6]) }
 
 // decodedJWT is a JWT split and decoded but not yet trusted.
 type decodedJWT struct {
 	rec          JWT
 	signingInput string
 	sig          []byte
+	sum          [sha256.Size]byte // SHA-256 of the JWT as sent
 	auds         []string
 	// claim values the server acts on
 	clientIdentifier string
@@ -46,7 +62,12 @@ type decodedJWT struct {
 // value is never nil: even for a malformed JWT it carries the fingerprint and the
 // reason in rec.Problem, so the journal can record it.
 func decodeJWT(raw string) (*decodedJWT, error) {
-	d := &decodedJWT{rec: JWT{Fingerprint: fingerprint(raw)}}
+	return decodeJWTSum(raw, sha256.Sum256(stringBytes(raw)))
+}
+
+// decodeJWTSum is decodeJWT of raw whose SHA-256 is sum.
+func decodeJWTSum(raw string, sum [sha256.Size]byte) (*decodedJWT, error) {
+	d := &decodedJWT{rec: JWT{Fingerprint: fingerprintSum(sum)}, sum: sum}
 	fail := func(format string, args ...any) (*decodedJWT, error) {
 		err := fmt.Errorf(format, args...)
 		d.rec.Problem = err.Error()
@@ -55,11 +76,12 @@ func decodeJWT(raw string) (*decodedJWT, error) {
 	if len(raw) > maxJWTLen {
 		return fail("JWT is %d bytes, more than the %d the server accepts", len(raw), maxJWTLen)
 	}
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return fail("JWT has %d dot-separated parts, a signed JWT has 3", len(parts))
+	if n := strings.Count(raw, ".") + 1; n != 3 {
+		return fail("JWT has %d dot-separated parts, a signed JWT has 3", n)
 	}
-	hb, err := decodeSegment(parts[0])
+	dot1 := strings.IndexByte(raw, '.')
+	dot2 := dot1 + 1 + strings.IndexByte(raw[dot1+1:], '.')
+	hb, err := decodeSegment(raw[:dot1])
 	if err != nil {
 		return fail("JWT header is not base64url: %v", err)
 	}
@@ -70,23 +92,29 @@ func decodeJWT(raw string) (*decodedJWT, error) {
 		return fail("JWT header is not a JSON object: %v", err)
 	}
 	d.rec.Alg = hdr.Alg
-	cb, err := decodeSegment(parts[1])
+	cb, err := decodeSegment(raw[dot1+1 : dot2])
 	if err != nil {
 		return fail("JWT claims are not base64url: %v", err)
 	}
-	var claims map[string]json.RawMessage
-	if err := json.Unmarshal(cb, &claims); err != nil || claims == nil {
-		return fail("JWT claims are not a JSON object")
+	var claims [len(claimNames)]json.RawMessage
+	if !objectFields(cb, claimNames[:], claims[:]) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(cb, &m); err != nil || m == nil {
+			return fail("JWT claims are not a JSON object")
+		}
+		for i, name := range claimNames {
+			claims[i] = m[name]
+		}
 	}
-	d.rec.JTI = claimString(claims["jti"])
+	d.rec.JTI = claimString(claims[claimJTI])
 	d.hasJTI = d.rec.JTI != ""
-	d.rec.IAT = claimInt(claims["iat"])
-	d.rec.EXP = claimInt(claims["exp"])
-	d.auds = claimStrings(claims["aud"])
+	d.rec.IAT = claimInt(claims[claimIAT])
+	d.rec.EXP = claimInt(claims[claimEXP])
+	d.auds = claimStrings(claims[claimAud])
 	d.rec.Aud = strings.Join(d.auds, ",")
-	d.clientIdentifier = claimString(claims["clientIdentifier"])
-	d.accessToken = claimString(claims["accessToken"])
-	d.publicKey = claimString(claims["publicKey"])
+	d.clientIdentifier = claimString(claims[claimClientIdentifier])
+	d.accessToken = claimString(claims[claimAccessToken])
+	d.publicKey = claimString(claims[claimPublicKey])
 	switch {
 	case d.clientIdentifier != "":
 		d.rec.Subject = "clientIdentifier"
@@ -94,12 +122,26 @@ func decodeJWT(raw string) (*decodedJWT, error) {
 		d.rec.Subject = "accessToken"
 		d.rec.TokenFingerprint = fingerprint(d.accessToken)
 	}
-	if d.sig, err = decodeSegment(parts[2]); err != nil {
+	if d.sig, err = decodeSegment(raw[dot2+1:]); err != nil {
 		return fail("JWT signature is not base64url: %v", err)
 	}
-	d.signingInput = parts[0] + "." + parts[1]
+	d.signingInput = raw[:dot2] // a substring: the signature covers these bytes as sent
 	return d, nil
 }
+
+// The claims the server reads, by their index in claimNames.
+const (
+	claimJTI = iota
+	claimIAT
+	claimEXP
+	claimAud
+	claimClientIdentifier
+	claimAccessToken
+	claimPublicKey
+)
+
+var claimNames = [...]string{claimJTI: "jti", claimIAT: "iat", claimEXP: "exp", claimAud: "aud",
+	claimClientIdentifier: "clientIdentifier", claimAccessToken: "accessToken", claimPublicKey: "publicKey"}
 
 func decodeSegment(s string) ([]byte, error) {
 	if b, err := base64.RawURLEncoding.DecodeString(s); err == nil {
@@ -147,11 +189,11 @@ func (d *decodedJWT) verifyKey(pub *rsa.PublicKey, pubSPKI []byte) error {
 	var seen [32]byte
 	known := false
 	if pubSPKI != nil {
-		seen = signatureKey(d.signingInput, d.sig, pubSPKI)
+		seen = signatureKey(d.sum, pubSPKI)
 		known = signatureVerified(seen)
 	}
 	if !known {
-		if err := jwt.SigningMethodRS512.Verify(d.signingInput, d.sig, pub); err != nil {
+		if err := verifyRS512(d.signingInput, d.sig, pub); err != nil {
 			return fail("JWT signature does not verify with the public key: %v", err)
 		}
 		if pubSPKI != nil {

@@ -48,6 +48,7 @@ type Server struct {
 	client         *http.Client
 	connSeq        atomic.Int64
 	control        http.Handler // sandbox control API, nil in tests
+	verifiedJWTs   verifiedJWTs // x-knox-apitoken JWTs that verified (verify_cache.go)
 
 	mu             sync.Mutex
 	seq            int
@@ -63,6 +64,9 @@ type Server struct {
 	saTokens       map[string]*saToken
 	buckets        map[string]*bucket
 	devices        []*device
+	// devicePages are device-list bodies already encoded, by page; emptied
+	// whenever a device changes.
+	devicePages map[int][]byte
 
 	insertsSincePrune int
 	lastPrune         time.Time
@@ -353,6 +357,7 @@ func (s *Server) resetState() {
 		otherSAClientID:    {secret: otherSAClientSecret, redirectURI: s.creds.SARedirectURI},
 	}
 	s.devices = seedDevices(s.cfg.devices)
+	s.devicePages = map[int][]byte{}
 	s.seedOAuthClients()
 	s.kgLocked = map[string]bool{}
 }
@@ -488,13 +493,22 @@ func routePath(r Route) string {
 // routeOf maps a request to its route; "" means no such path (404), and a known
 // path with the wrong method is reported with ok false too.
 func routeOf(r *http.Request) (Route, bool) {
-	for _, rt := range Routes() {
-		if routePath(rt) == r.URL.Path {
-			return rt, strings.HasPrefix(string(rt), r.Method+" ")
-		}
+	rt, found := routeByPath[r.URL.Path]
+	if !found {
+		return "", false
 	}
-	return "", false
+	method, _, _ := strings.Cut(string(rt), " ")
+	return rt, method == r.Method
 }
+
+// routeByPath maps each route's path to it (every route has a path of its own).
+var routeByPath = func() map[string]Route {
+	m := map[string]Route{}
+	for _, rt := range Routes() {
+		m[routePath(rt)] = rt
+	}
+	return m
+}()
 
 func randHex(n int) string {
 	b := make([]byte, n)

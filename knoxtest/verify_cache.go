@@ -49,13 +49,12 @@ func cacheKey(b64 string, k parsedKey) {
 	keyCache[b64] = k
 }
 
-// signatureKey names "this signing input and signature verify with this key".
-func signatureKey(signingInput string, sig, spki []byte) [sha256.Size]byte {
+// signatureKey names "the JWT whose SHA-256 is jwtSum verifies with this key":
+// the JWT's bytes fix its signing input and its signature, so its digest
+// stands for both (hashing 32 bytes instead of the whole JWT again).
+func signatureKey(jwtSum [sha256.Size]byte, spki []byte) [sha256.Size]byte {
 	h := sha256.New()
-	h.Write([]byte(signingInput))
-	h.Write([]byte{0})
-	h.Write(sig)
-	h.Write([]byte{0})
+	h.Write(jwtSum[:])
 	h.Write(spki)
 	var k [sha256.Size]byte
 	h.Sum(k[:0])
@@ -81,4 +80,55 @@ func rememberSignature(k [sha256.Size]byte) {
 		}
 	}
 	sigCache[k] = struct{}{}
+}
+
+// verifiedJWTs remembers, per server, the resource-call JWTs (x-knox-apitoken)
+// whose decoding, publicKey claim and signature all checked out, by the SHA-256
+// of the JWT as sent. A client may send the same JWT on many resource calls;
+// decoding it and checking its signature again would give the same answer, as
+// the JWT's bytes fix its claims, the key they name and the signature. What
+// depends on the time or the server's state (exp, the access token, the jti
+// when WithJTIOnResources is on, the rate limit) is still checked on every
+// call. It holds what the server already knows (the access tokens it issued)
+// and never leaves the server.
+type verifiedJWTs struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]verifiedJWT
+}
+
+type verifiedJWT struct {
+	d    decodedJWT // as verifyKey left it: SignatureValid, no Problem
+	spki []byte     // the key of its publicKey claim
+}
+
+const maxVerifiedJWTs = 4096
+
+// get returns a fresh copy of the verified JWT whose digest is sum.
+func (c *verifiedJWTs) get(sum [sha256.Size]byte) (*decodedJWT, []byte, bool) {
+	c.mu.Lock()
+	v, hit := c.m[sum]
+	c.mu.Unlock()
+	if !hit {
+		return nil, nil, false
+	}
+	d := v.d // the copy's rec is the call's own to record problems in
+	return &d, v.spki, true
+}
+
+// put remembers d, which decoded and verified with the key spki.
+func (c *verifiedJWTs) put(d *decodedJWT, spki []byte) {
+	v := verifiedJWT{d: *d, spki: spki}
+	v.d.signingInput, v.d.sig = "", nil // not needed again; the JWT itself is not kept
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[[sha256.Size]byte]verifiedJWT{}
+	}
+	if len(c.m) >= maxVerifiedJWTs {
+		for old := range c.m { // forget an arbitrary one
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[d.sum] = v
 }
