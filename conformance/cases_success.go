@@ -60,7 +60,49 @@ func successCases() []*caseDef {
 			r.must(ev, HaveAllSucceeded("the new token is valid"))
 			r.should(ev, HaveMadeAtMost(tok, 1, "one new token, then reused (token reuse)"))
 		}),
+
+		newCase("success/oauth-revoke", knoxerr.MUST, "a revoke reported done has ended the token the client used",
+			"A call that succeeds MUST be reported as success with its answer, and only a call that did succeed: an OAuth 2.0 revoke the client reports done has ended, on the server, the access token the client was using.",
+			sourceBehaviours+"; "+sourceOAuthUEM+"; RFC 7009 §2").
+			needs(target.OpKCListDevices, target.OpOAuthRevoke).with(knoxtest.WithDevices(5)).scenario(func(r *caseRun) {
+			r.invoke(target.OpKCListDevices, kcAll)
+			r.invoke(target.OpOAuthRevoke, nil)
+			ev := r.ev()
+			r.must(ev, HaveSucceeded("the revoke was reported done"))
+			r.must(ev, HaveRevokedBearer(knoxtest.RouteKCDevices))
+		}),
 	}
+}
+
+// HaveRevokedBearer: the access token of the last Bearer call to route that
+// the server accepted was ended by a revoke call of the client (the server
+// records which live token each revoke ended). A revoke of an unknown or
+// already ended token is answered 200 (RFC 7009), so the status alone proves
+// nothing.
+func HaveRevokedBearer(route knoxtest.Route) *Requirement {
+	return requirement("revoked its token",
+		fmt.Sprintf("a revoke call that ended the access token the client last used on %s", route),
+		func(ev *Evidence) (bool, string) {
+			var held string
+			for _, x := range ev.on(route) {
+				if x.BearerToken != "" && x.Status >= 200 && x.Status < 300 {
+					held = x.BearerToken
+				}
+			}
+			if held == "" {
+				return false, fmt.Sprintf("no Bearer call to %s was accepted, so no token was held", route)
+			}
+			revokes := ev.on(knoxtest.RouteOAuthRevoke)
+			for _, x := range revokes {
+				if x.Revoked == held {
+					return true, fmt.Sprintf("%s; it ended %s", requests(knoxtest.RouteOAuthRevoke, revokes), held)
+				}
+			}
+			if len(revokes) == 0 {
+				return false, fmt.Sprintf("no request to %s: the token %s is still valid on the server", knoxtest.RouteOAuthRevoke, held)
+			}
+			return false, fmt.Sprintf("%s, none of which ended %s, the token the client used", requests(knoxtest.RouteOAuthRevoke, revokes), held)
+		})
 }
 
 // HaveReportedDelete: the last invoke succeeded with the delete's per-device

@@ -439,9 +439,15 @@ func (s *Server) oauthRevoke(req *request) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t := s.oauthTokens[tok]; t != nil && t.clientID == clientID {
+		if !t.revoked {
+			req.ex.Revoked = fingerprint(tok)
+		}
 		t.revoked = true
 	}
 	if t := s.oauthRefreshes[tok]; t != nil && t.clientID == clientID {
+		if !t.revoked {
+			req.ex.Revoked = fingerprint(tok)
+		}
 		t.revoked = true
 	}
 	return ok(map[string]any{})

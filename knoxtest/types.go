@@ -139,6 +139,10 @@ type Exchange struct {
 	BearerExpiredFor time.Duration `json:"bearerExpiredFor,omitempty"`
 	// IssuedRefresh fingerprints the refresh token an OAuth token call returned.
 	IssuedRefresh string `json:"issuedRefresh,omitempty"`
+	// Revoked fingerprints the token an OAuth revoke call ended (an access
+	// or refresh token of the calling client that was still live); a revoke
+	// of anything else is answered 200 as RFC 7009 says, with Revoked empty.
+	Revoked string `json:"revoked,omitempty"`
 	// Cursor is the searchAfter cursor a Knox Configure listing sent ("" for the
 	// first page) and NextCursor the nextSearchAfter it was answered ("" on the
 	// last page). Cursors are opaque, not secret.
