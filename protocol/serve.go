@@ -299,6 +299,12 @@ func (s *server) check(line []byte) (Request, error) {
 	return decodeRequest(line)
 }
 
+// RequestTypes lists the request types of protocol v1, in session order
+// (requestParams knows the params of each).
+func RequestTypes() []string {
+	return []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye, TypePing}
+}
+
 // requestParams maps each request type to its params type.
 func requestParams(typ string) (any, bool) {
 	switch typ {
@@ -329,7 +335,7 @@ func decodeRequest(line []byte) (Request, error) {
 	}
 	params, ok := requestParams(req.Type)
 	if !ok {
-		return req, fmt.Errorf(`field "type" is %q, want one of %q`, req.Type, []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye, TypePing})
+		return req, fmt.Errorf(`field "type" is %q, want one of %q`, req.Type, RequestTypes())
 	}
 	if len(req.Params) > 0 && string(req.Params) != "null" {
 		if err := strictJSON(req.Params, params); err != nil {

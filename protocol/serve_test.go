@@ -128,3 +128,12 @@ func TestLinksNoHeavyDependency(t *testing.T) {
 		}
 	}
 }
+
+// Every request type has a params type the strict decoder knows.
+func TestEveryRequestTypeDecodes(t *testing.T) {
+	for _, typ := range RequestTypes() {
+		if _, ok := requestParams(typ); !ok {
+			t.Errorf("request type %q has no params type in requestParams", typ)
+		}
+	}
+}

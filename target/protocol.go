@@ -2,7 +2,6 @@ package target
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
 
@@ -108,11 +107,14 @@ func Ops() []Op { return protocol.Ops() }
 // ServiceOps lists the operations of the newer schemes and services.
 func ServiceOps() []Op { return protocol.ServiceOps() }
 
+// RequestTypes lists the request types of protocol v1, in session order.
+func RequestTypes() []string { return protocol.RequestTypes() }
+
 // Services lists every service an adapter may declare.
 func Services() []string { return protocol.Services() }
 
 // Skip returns a *SkipError.
-func Skip(format string, args ...any) error { return &SkipError{Reason: fmt.Sprintf(format, args...)} }
+func Skip(format string, args ...any) error { return protocol.Skip(format, args...) }
 
 // schemaChecks make this package's Serve validate every request, and every
 // outcome the adapter builds, against the protocol's JSON Schemas, so an

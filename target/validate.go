@@ -28,11 +28,6 @@ var responseTypes = map[string][]string{
 	TypePing:        {TypeOK, TypeError},
 }
 
-// RequestTypes lists the request types of protocol v1, in session order.
-func RequestTypes() []string {
-	return []string{TypeHello, TypeNewClient, TypeInvoke, TypeCloseClient, TypeBye, TypePing}
-}
-
 // ResponseTypes lists the response types of protocol v1.
 func ResponseTypes() []string {
 	return []string{TypeHello, TypeOK, TypeResult, TypeSkip, TypeError}
