@@ -391,9 +391,9 @@ func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
 		sum += g
 	}
 	mean := sum / time.Duration(len(gs))
-	bar := ev.turnaround() + hotLoopGap
-	if mean < bar {
-		return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(bar-hotLoopGap))
+	turn := ev.turnaround()
+	if mean < turn+hotLoopGap {
+		return false, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(turn))
 	}
 	// On a loaded machine every step of an immediate retry waits for a CPU
 	// (a client signing a JWT gets a fair share of two cores among dozens
@@ -406,7 +406,7 @@ func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
 	// the default 32 workers were starting). A narrow pass never fails a
 	// client; it only costs a rerun, which a correct client, whose backoff
 	// is a multiple of its turnaround, rarely needs.
-	if mean-bar < 2*(bar-hotLoopGap)+ev.Lag {
+	if mean < 3*turn+hotLoopGap+ev.Lag {
 		ev.narrow = true
 	}
 	return true, desc
