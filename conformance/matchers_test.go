@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,9 +129,15 @@ func TestJWTMatchers(t *testing.T) {
 	if ok, _ := judge(t, HaveUniqueJTIs(), sameJTI); ok {
 		t.Error("a reused jti judged unique")
 	}
+	if ok, msg := judge(t, NeverResentSameJWT(), sameJTI); ok || !strings.Contains(msg, "signed again with its jti") {
+		t.Errorf("a re-sign that kept the jti (new bytes, the iat of a later second) judged a new JWT: ok=%v %s", ok, msg)
+	}
 	fresh := &Evidence{Journal: []knoxtest.Exchange{x(1, 400, "a", "f1"), x(2, 200, "b", "f2")}}
 	if ok, _ := judge(t, HaveResignedWithFreshJTI(), fresh); !ok {
 		t.Error("a proper re-sign judged stale")
+	}
+	if ok, msg := judge(t, NeverResentSameJWT(), fresh); !ok {
+		t.Errorf("a re-sign with a new jti judged a resend: %s", msg)
 	}
 	if ok, _ := judge(t, HaveUniqueJTIs(), fresh); !ok {
 		t.Error("distinct jti judged reused")
@@ -287,5 +294,49 @@ func TestConfirmMore(t *testing.T) {
 	}
 	if confirmRuns != 2 {
 		t.Errorf("confirmRuns is %d; the table above assumes 2", confirmRuns)
+	}
+}
+
+// The lockstep check fails a client that waits one fixed delay, whether its
+// retries come as a shifted copy of its calls or bunched together, and passes
+// randomised delays however spread out the calls themselves arrived: on a
+// loaded machine a correct client's eight calls arrived within 226 ms and its
+// equal-jitter delays spread 209 ms, which the rule this replaced (delays must
+// spread 50 ms more than the calls) failed.
+func TestSpreadRetries(t *testing.T) {
+	list := knoxtest.RouteListDevices
+	wave := func(calls, retries []int) *Evidence {
+		at := append(slices.Clone(calls), retries...)
+		slices.Sort(at[:len(calls)])
+		slices.Sort(at[len(calls):])
+		return &Evidence{Journal: journal(list, at, make([]int, len(at)))}
+	}
+	quiet := []int{0, 1, 1, 2, 3, 4, 6, 7}
+	loaded := []int{0, 31, 64, 98, 140, 171, 203, 226}
+	shift := func(calls []int, by ...int) []int {
+		out := make([]int, len(calls))
+		for i, c := range calls {
+			out[i] = c + 1000 + by[i%len(by)]
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name     string
+		ev       *Evidence
+		randomly bool
+	}{
+		{"one delay, calls together", wave(quiet, shift(quiet, 0, 4, 9, 2, 13, 6, 1, 8)), false},
+		{"one delay, calls spread by a loaded machine", wave(loaded, shift(loaded, 3, 0, 11, 5, 22, 7, 1, 9)), false},
+		{"one delay, retries bunched when a starved client ran again", wave(loaded, []int{1290, 1291, 1291, 1293, 1294, 1296, 1297, 1301}), false},
+		{"equal jitter, calls together", wave(quiet, []int{512, 598, 640, 702, 771, 840, 903, 987}), true},
+		{"equal jitter, calls spread by a loaded machine", wave(loaded, []int{
+			0 + 931, 31 + 706, 64 + 812, 98 + 744, 140 + 899, 171 + 723, 203 + 868, 226 + 781}), true},
+		{"full jitter", wave(quiet, []int{34, 120, 260, 410, 560, 700, 850, 990}), true},
+		{"no retry", wave(quiet, nil), true},
+	} {
+		ok, msg := judge(t, HaveSpreadRetries(list, 8), tc.ev)
+		if ok != tc.randomly {
+			t.Errorf("%s: judged randomised=%v, want %v: %s", tc.name, ok, tc.randomly, msg)
+		}
 	}
 }
