@@ -40,6 +40,8 @@ type matrixRoute struct {
 	Nature routeNature
 	op     target.Op
 	needs  []target.Op
+	// shape, when set, is the error-body layout the route's faults answer in.
+	shape knoxerr.Shape
 	// call performs the route's operation once (and whatever must precede it).
 	call func(r *caseRun)
 }
@@ -65,6 +67,11 @@ func matrixRoutes() []matrixRoute {
 		{Name: "authorize", Route: knoxtest.RouteSAAuthorize, Nature: natureRead, op: target.OpAuthorizeToken,
 			needs: []target.Op{target.OpExchangeCode},
 			call:  func(r *caseRun) { r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{}) }},
+		// Knox OAuth 2.0's token endpoint: a client-credentials grant obtains a
+		// token and changes nothing else, so it is a read; its errors come in
+		// RFC 6749's layout.
+		{Name: "oauth-token", Route: knoxtest.RouteOAuthToken, Nature: natureRead, op: target.OpOAuthToken, shape: knoxerr.ShapeOAuth,
+			call: func(r *caseRun) { r.invoke(target.OpOAuthToken, target.OAuthTokenParams{}) }},
 	}
 }
 
@@ -88,6 +95,8 @@ var coveredCells = map[string]string{
 	"list/reset": "network/reset-get",
 	"list/hang":  "network/hang-timeout",
 	"delete/500": "state/delete-500/no-retry",
+	// A 500 that persists, judged the same way: backed off and bounded.
+	"oauth-token/500": "oauth/token-endpoint/500-bounded",
 }
 
 // MatrixCell is one cell of the route × fault matrix, for docs/cases.md.
@@ -218,7 +227,11 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 			rt.call(r)
 		}
 		from := r.mark()
-		r.script(route, f.step)
+		step := f.step
+		if rt.shape != "" {
+			step.Shape = rt.shape
+		}
+		r.script(route, step)
 		rt.call(r)
 		ev := r.since(from)
 		r.precondition(ev, HaveMadeAtLeast(route, 1, "the call reached the server"))
