@@ -161,6 +161,19 @@ func oauthCases() []*caseDef {
 			r.must(ev, HaveSucceeded("the tenant is one the MSP manages"))
 		}),
 
+		newCase("oauth/accept-everywhere", knoxerr.SHOULD, "Accept: application/json on token requests and Bearer calls, retries too",
+			"SHOULD send Accept: application/json on every request: the token request and its retry, and the Bearer call and its retry, not only the first call.",
+			sourceOAuth+"; "+sourceBehaviours, knoxerr.HTTPNotAcceptable).
+			needs(target.OpKCListDevices).with(knoxtest.WithDevices(5)).scenario(func(r *caseRun) {
+			// Each route answers once with a reply every client retries.
+			r.script(tok, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, Shape: knoxerr.ShapeOAuth})
+			r.script(kc, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests})
+			r.invoke(target.OpKCListDevices, kcAll)
+			ev := r.ev()
+			r.precondition(ev, HaveMadeAtLeast(tok, 1, "the token request reached the server"))
+			r.should(ev, HaveSentHeaderOnEvery("Accept", "application/json"))
+		}),
+
 		newCase("oauth/token-endpoint/429-backoff", knoxerr.MUST, "back off after 429 on the token endpoint",
 			"429 / 5xx on the token endpoint: as §1.1, wait, back off, bound.", sourceOAuth+"; "+sourceRetryAfter, knoxerr.HTTPTooManyRequests).
 			needs(target.OpOAuthToken).tune(judgedBackoff).scenario(func(r *caseRun) {
