@@ -24,6 +24,9 @@ const (
 
 var lockOne = target.GuardCommandParams{Devices: []string{guardDevice}, Message: "This device is locked: payment overdue"}
 
+// guardMessage is the message the message case sends the device.
+var guardMessage = target.GuardCommandParams{Devices: []string{guardDevice}, Message: "Your payment is received: thank you"}
+
 // serviceCases: BEHAVIOURS.md §4, Knox Guard and Knox Configure.
 func serviceCases() []*caseDef {
 	lock, kc := knoxtest.RouteKGLock, knoxtest.RouteKCDevices
@@ -36,6 +39,22 @@ func serviceCases() []*caseDef {
 			r.must(ev, HaveMadeRequests(lock, 1))
 			r.must(ev, HaveReportedCount("success", 1))
 			r.must(ev, guardLocked(r.srv, guardDevice))
+		}),
+
+		newCase("kg/unlock-and-message/success", knoxerr.MUST, "a Knox Guard unlock and message reported as the successes they are",
+			"Success is success: an unlock and a message that succeed are each reported as success with its per-device result, and the server holds the device unlocked and the message delivered.",
+			sourceGuard+"; "+sourceBehaviours).
+			needs(target.OpKGLock, target.OpKGUnlock, target.OpKGSendMessage).scenario(func(r *caseRun) {
+			r.invoke(target.OpKGLock, lockOne)
+			r.precondition(r.ev(), guardLocked(r.srv, guardDevice))
+			r.invoke(target.OpKGUnlock, target.GuardCommandParams{Devices: []string{guardDevice}})
+			ev := r.ev()
+			r.must(ev, HaveReportedCount("success", 1))
+			r.must(ev, guardUnlocked(r.srv, guardDevice))
+			r.invoke(target.OpKGSendMessage, guardMessage)
+			ev = r.ev()
+			r.must(ev, HaveReportedCount("success", 1))
+			r.must(ev, guardMessaged(r.srv, guardDevice, guardMessage.Message))
 		}),
 
 		newCase("kg/result-body/surface-code", knoxerr.MUST, "the code read from a Knox Guard result/error body",
@@ -121,5 +140,31 @@ func guardLocked(srv *knoxtest.Server, uid string) *Requirement {
 				return true, "the device is locked"
 			}
 			return false, fmt.Sprintf("device %s is not locked", uid)
+		})
+}
+
+// guardUnlocked: the simulated Knox Guard does not hold the device locked.
+func guardUnlocked(srv *knoxtest.Server, uid string) *Requirement {
+	return requirement("the device is unlocked", "Knox Guard holds device "+uid+" unlocked after the call",
+		func(*Evidence) (bool, string) {
+			if srv.GuardLocked(uid) {
+				return false, fmt.Sprintf("device %s is still locked", uid)
+			}
+			return true, "the device is unlocked"
+		})
+}
+
+// guardMessaged: the simulated Knox Guard delivered msg to the device.
+func guardMessaged(srv *knoxtest.Server, uid, msg string) *Requirement {
+	return requirement("the message is delivered", fmt.Sprintf("Knox Guard delivered %q to device %s", msg, uid),
+		func(*Evidence) (bool, string) {
+			got := srv.GuardMessage(uid)
+			switch {
+			case got == msg:
+				return true, "the message was delivered"
+			case got == "":
+				return false, fmt.Sprintf("no message was delivered to device %s", uid)
+			}
+			return false, fmt.Sprintf("device %s was sent %q", uid, got)
 		})
 }

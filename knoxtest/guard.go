@@ -91,6 +91,8 @@ func (s *Server) guardCommand(route Route, req *request) reply {
 			s.kgLocked[hit.IMEI] = true
 		case RouteKGUnlock:
 			delete(s.kgLocked, hit.IMEI)
+		case RouteKGSendMessage:
+			s.kgMessages[hit.IMEI] = body.Message
 		}
 		success++
 		items = append(items, kgItem{Result: knoxerr.ResultSuccess, ObjectID: "kg-" + hit.IMEI, RequestedID: uid})
@@ -103,6 +105,14 @@ func (s *Server) guardCommand(route Route, req *request) reply {
 		return ok(items[0])
 	}
 	return ok(map[string]any{"count": len(items), "success": success, "fail": len(items) - success, "resultList": items})
+}
+
+// GuardMessage is the last message Knox Guard delivered to device uid (IMEI),
+// "" when none was.
+func (s *Server) GuardMessage(uid string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.kgMessages[uid]
 }
 
 // GuardLocked reports whether Knox Guard holds device uid (IMEI) locked.

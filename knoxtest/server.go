@@ -78,6 +78,8 @@ type Server struct {
 	oauthCodes     map[string]*oauthCode
 	cursorSalt     string
 	kgLocked       map[string]bool
+	// kgMessages is the last message Knox Guard delivered to each device (IMEI).
+	kgMessages map[string]string
 }
 
 type identifier struct {
@@ -360,6 +362,7 @@ func (s *Server) resetState() {
 	s.devicePages = map[int][]byte{}
 	s.seedOAuthClients()
 	s.kgLocked = map[string]bool{}
+	s.kgMessages = map[string]string{}
 }
 
 // Reset forgets the journal, scripts, issued tokens, codes and seen jtis, and
