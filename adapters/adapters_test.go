@@ -9,6 +9,7 @@ package adapters_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/knoxconform/knoxconform/reports"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -79,24 +80,35 @@ type summary struct {
 			Name string `json:"name"`
 		} `json:"adapter"`
 	} `json:"run"`
-	Cases []struct {
-		ID     string `json:"id"`
-		Class  string `json:"class"`
-		Reason string `json:"reason"`
-	} `json:"cases"`
+	Cases []reports.CaseResult `json:"cases"`
+}
+
+// why says in one line why a case did not pass: its failed checks (with what
+// was seen), its reason and its notes (the reruns among them).
+func why(c reports.CaseResult) string {
+	var parts []string
+	for _, ch := range c.Checks {
+		if !ch.Passed {
+			parts = append(parts, "["+ch.Level+"] "+ch.Name+": expected "+ch.Expected+"; actual "+ch.Actual)
+		}
+	}
+	if c.Reason != "" {
+		parts = append(parts, c.Reason)
+	}
+	return strings.Join(append(parts, c.Notes...), " | ")
 }
 
 // conform runs the whole suite against target with --strict and the default
 // number of workers, and checks that the adapter is CONFORMANT.
 func conform(t *testing.T, target, dir, wantAdapter string) {
 	t.Helper()
-	reports := t.TempDir()
-	cmd := exec.Command(knoxconform(t), "run", "--target", target, "--strict", "--report-dir", reports)
+	reportDir := t.TempDir()
+	cmd := exec.Command(knoxconform(t), "run", "--target", target, "--strict", "--report-dir", reportDir)
 	cmd.Dir = dir
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	elapsed := time.Since(start)
-	raw, rerr := os.ReadFile(filepath.Join(reports, "summary.json"))
+	raw, rerr := os.ReadFile(filepath.Join(reportDir, "summary.json"))
 	if rerr != nil {
 		t.Fatalf("knoxconform run --target %q wrote no summary.json (%v): %v\n%s", target, rerr, err, tail(out))
 	}
@@ -108,8 +120,8 @@ func conform(t *testing.T, target, dir, wantAdapter string) {
 	if err != nil || s.Verdict != "CONFORMANT" {
 		var bad []string
 		for _, c := range s.Cases {
-			if c.Class != "PASS" && c.Class != "UNSUPPORTED" {
-				bad = append(bad, c.Class+" "+c.ID+": "+c.Reason)
+			if c.Class != reports.Pass && c.Class != reports.Unsupported {
+				bad = append(bad, string(c.Class)+" "+c.ID+": "+why(c))
 			}
 		}
 		t.Fatalf("knoxconform run --strict --target %q: %v, verdict %s; not passing:\n  %s\n%s", target, err, s.Verdict, strings.Join(bad, "\n  "), tail(out))
@@ -121,7 +133,7 @@ func conform(t *testing.T, target, dir, wantAdapter string) {
 		t.Errorf("only %d of %d cases passed: %v", s.Counts["PASS"], len(s.Cases), s.Counts)
 	}
 	for _, c := range s.Cases {
-		if c.Class == "UNSUPPORTED" {
+		if c.Class == reports.Unsupported {
 			// An operation or scheme the v1 adapter does not offer (e.g. OAuth 2.0).
 			t.Logf("UNSUPPORTED %s: %s", c.ID, c.Reason)
 		}
