@@ -91,40 +91,33 @@ func (ev *Evidence) retryGaps(xs []knoxtest.Exchange) []time.Duration {
 	return out
 }
 
-// turnaround is how long the client took, in this case, to send a request it
-// had no reason to wait for: warm is the longest gap from a successful reply to
-// the next request of the same call on another route (a token, then the call
-// it was for), the same path a retry without a wait takes; cold also counts,
-// from being asked (an invoke) to its first request reaching the server, which
-// adds the adapter's dispatch, a first connection and, in a fresh process, the
-// runtime warming up (a Node.js adapter among 32 starting on two cores took
-// longer to send its first request than its 125 ms backoff). warm is cold
-// when the case has no such gap. That is the client's own work for a request
-// on this machine under its present load; a retry sent that fast after a reply
-// was sent without waiting. Zero when unknown.
-func (ev *Evidence) turnaround() (warm, cold time.Duration) {
-	for i := 1; i < len(ev.Journal); i++ {
-		prev, next := ev.Journal[i-1], ev.Journal[i]
-		if prev.Route != next.Route && prev.Status >= 200 && prev.Status < 300 && prev.Fault == knoxtest.FaultNone && ev.sameCall(prev, next) {
-			warm = max(warm, next.At-replied(prev))
-		}
-	}
-	cold = warm
+// turnaround is the longest the client took, anywhere in the case, to send a
+// request it had no reason to wait for: from being asked (an invoke) to its
+// first request reaching the server, and from a successful reply to the next
+// request of the same call on another route (a token, then the call it was
+// for). That is the client's own work for a request (the adapter's dispatch,
+// signing a JWT, connecting) on this machine under its present load; a retry
+// sent that fast after a reply was sent without waiting. Zero when unknown.
+func (ev *Evidence) turnaround() time.Duration {
+	var longest time.Duration
 	for _, rec := range ev.Invokes {
 		if rec.Started.IsZero() {
 			continue
 		}
 		for _, y := range ev.Journal {
 			if !y.Time.Before(rec.Started) {
-				cold = max(cold, y.Time.Sub(rec.Started))
+				longest = max(longest, y.Time.Sub(rec.Started))
 				break
 			}
 		}
 	}
-	if warm == 0 {
-		warm = cold
+	for i := 1; i < len(ev.Journal); i++ {
+		prev, next := ev.Journal[i-1], ev.Journal[i]
+		if prev.Route != next.Route && prev.Status >= 200 && prev.Status < 300 && prev.Fault == knoxtest.FaultNone && ev.sameCall(prev, next) {
+			longest = max(longest, next.At-replied(prev))
+		}
 	}
-	return warm, cold
+	return longest
 }
 
 // window is the part of the journal the checks consider.
