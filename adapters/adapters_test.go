@@ -83,21 +83,6 @@ type summary struct {
 	Cases []reports.CaseResult `json:"cases"`
 }
 
-// why says in one line why a case did not pass: its failed checks (with what
-// was seen), its reason and its notes (the reruns among them).
-func why(c reports.CaseResult) string {
-	var parts []string
-	for _, ch := range c.Checks {
-		if !ch.Passed {
-			parts = append(parts, "["+ch.Level+"] "+ch.Name+": expected "+ch.Expected+"; actual "+ch.Actual)
-		}
-	}
-	if c.Reason != "" {
-		parts = append(parts, c.Reason)
-	}
-	return strings.Join(append(parts, c.Notes...), " | ")
-}
-
 // conform runs the whole suite against target with --strict and the default
 // number of workers, and checks that the adapter is CONFORMANT.
 func conform(t *testing.T, target, dir, wantAdapter string) {
@@ -121,7 +106,7 @@ func conform(t *testing.T, target, dir, wantAdapter string) {
 		var bad []string
 		for _, c := range s.Cases {
 			if c.Class != reports.Pass && c.Class != reports.Unsupported {
-				bad = append(bad, string(c.Class)+" "+c.ID+": "+why(c))
+				bad = append(bad, string(c.Class)+" "+c.ID+": "+c.FailedChecks())
 			}
 		}
 		t.Fatalf("knoxconform run --strict --target %q: %v, verdict %s; not passing:\n  %s\n%s", target, err, s.Verdict, strings.Join(bad, "\n  "), tail(out))

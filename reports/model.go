@@ -7,6 +7,8 @@
 // access tokens and raw signed JWTs are represented by fingerprints only.
 package reports
 
+import "strings"
+
 // SchemaVersion is the version of summary.json's format; bump it on any
 // incompatible change and keep docs/summary.schema.json in step.
 const SchemaVersion = 1
@@ -121,6 +123,22 @@ type CaseResult struct {
 	ExpectedFailure string `json:"expectedFailure,omitempty"`
 	// UnexpectedPass is set when a listed expected failure passed: shrink the list.
 	UnexpectedPass bool `json:"unexpectedPass,omitempty"`
+}
+
+// FailedChecks says in one line why the case did not pass: its failed checks
+// (with what was seen), its reason and its notes (the confirming reruns among
+// them). The self-tests print it when a verdict is not the one they expect.
+func (c CaseResult) FailedChecks() string {
+	var parts []string
+	for _, ch := range c.Checks {
+		if !ch.Passed {
+			parts = append(parts, "["+ch.Level+"] "+ch.Name+": expected "+ch.Expected+"; actual "+ch.Actual)
+		}
+	}
+	if c.Reason != "" {
+		parts = append(parts, c.Reason)
+	}
+	return strings.Join(append(parts, c.Notes...), " | ")
 }
 
 // Software names a program and its version.
