@@ -9,7 +9,6 @@ package adapters_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/knoxconform/knoxconform/reports"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -19,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/knoxconform/knoxconform/reports"
 )
 
 const requireEnv = "KNOXCONFORM_REQUIRE_ADAPTERS"

@@ -38,7 +38,7 @@ func serviceCases() []*caseDef {
 			ev := r.ev()
 			r.must(ev, HaveMadeRequests(lock, 1))
 			r.must(ev, HaveReportedCount("success", 1))
-			r.must(ev, guardLocked(r.srv, guardDevice))
+			r.must(ev, guardLocked(r.srv, guardDevice, true))
 		}),
 
 		newCase("kg/unlock-and-message/success", knoxerr.MUST, "a Knox Guard unlock and message reported as the successes they are",
@@ -46,11 +46,11 @@ func serviceCases() []*caseDef {
 			sourceGuard+"; "+sourceBehaviours).
 			needs(target.OpKGLock, target.OpKGUnlock, target.OpKGSendMessage).scenario(func(r *caseRun) {
 			r.invoke(target.OpKGLock, lockOne)
-			r.precondition(r.ev(), guardLocked(r.srv, guardDevice))
+			r.precondition(r.ev(), guardLocked(r.srv, guardDevice, true))
 			r.invoke(target.OpKGUnlock, target.GuardCommandParams{Devices: []string{guardDevice}})
 			ev := r.ev()
 			r.must(ev, HaveReportedCount("success", 1))
-			r.must(ev, guardUnlocked(r.srv, guardDevice))
+			r.must(ev, guardLocked(r.srv, guardDevice, false))
 			r.invoke(target.OpKGSendMessage, guardMessage)
 			ev = r.ev()
 			r.must(ev, HaveReportedCount("success", 1))
@@ -132,25 +132,14 @@ func guardNotRetried(id, what string, step knoxtest.Step, codes ...knoxerr.Code)
 	})
 }
 
-// guardLocked: the simulated Knox Guard holds the device locked.
-func guardLocked(srv *knoxtest.Server, uid string) *Requirement {
-	return requirement("the device is locked", "Knox Guard holds device "+uid+" locked after the call",
+// guardLocked: the simulated Knox Guard holds the device locked (or, with
+// locked false, unlocked) after the call.
+func guardLocked(srv *knoxtest.Server, uid string, locked bool) *Requirement {
+	state := map[bool]string{true: "locked", false: "unlocked"}
+	return requirement("the device is "+state[locked], "Knox Guard holds device "+uid+" "+state[locked]+" after the call",
 		func(*Evidence) (bool, string) {
-			if srv.GuardLocked(uid) {
-				return true, "the device is locked"
-			}
-			return false, fmt.Sprintf("device %s is not locked", uid)
-		})
-}
-
-// guardUnlocked: the simulated Knox Guard does not hold the device locked.
-func guardUnlocked(srv *knoxtest.Server, uid string) *Requirement {
-	return requirement("the device is unlocked", "Knox Guard holds device "+uid+" unlocked after the call",
-		func(*Evidence) (bool, string) {
-			if srv.GuardLocked(uid) {
-				return false, fmt.Sprintf("device %s is still locked", uid)
-			}
-			return true, "the device is unlocked"
+			got := srv.GuardLocked(uid)
+			return got == locked, fmt.Sprintf("device %s is %s", uid, state[got])
 		})
 }
 

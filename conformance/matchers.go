@@ -249,10 +249,9 @@ func HaveSpreadRetries(route knoxtest.Route, n int) *Requirement {
 				d := xs[n+i].At - xs[i].At
 				lo, hi = min(lo, d), max(hi, d)
 			}
-			together := xs[n+retries-1].At - xs[n].At
+			together, spread, noise := xs[n+retries-1].At-xs[n].At, hi-lo, xs[n-1].At-xs[0].At
 			desc := fmt.Sprintf("%d retries arrived within %.1f ms, after delays from %.1f to %.1f ms (spread %.1f ms; the calls themselves arrived within %.1f ms)",
-				retries, msf(together), msf(lo), msf(hi), msf(hi-lo), msf(xs[n-1].At-xs[0].At))
-			spread, noise := hi-lo, xs[n-1].At-xs[0].At
+				retries, msf(together), msf(lo), msf(hi), msf(spread), msf(noise))
 			if spread < lockstepSpread || together < lockstepSpread {
 				return false, desc
 			}
