@@ -43,8 +43,21 @@ var _ = Describe("POST /ams/v1/users/accesstoken", func() {
 		Expect(ex.Injected).To(BeFalse())
 	})
 
+	It("refuses a JSON body sent as another Content-Type with 400 4000000, and takes a charset", func() {
+		body := accessTokenBody(signCI(k, ci), k.PublicB64(), nil)
+		for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded", "application/jsonx"} {
+			r := do(srv, "POST", "/ams/v1/users/accesstoken", body, map[string]string{"Content-Type": ct})
+			Expect(r.Status).To(Equal(400), "Content-Type %q", ct)
+			Expect(r.Err.Code).To(Equal(knoxerr.ResourceInvalidParam), "Content-Type %q", ct)
+			Expect(string(r.Body)).To(ContainSubstring("application/json"))
+		}
+		r := do(srv, "POST", "/ams/v1/users/accesstoken", accessTokenBody(signCI(k, ci), k.PublicB64(), nil),
+			map[string]string{"Content-Type": "application/json; charset=utf-8"})
+		Expect(r.Status).To(Equal(200))
+	})
+
 	It("serves the older /ams/v0 path the same way", func() {
-		r := do(srv, "POST", "/ams/v0/users/accesstoken", accessTokenBody(signCI(k, ci), k.PublicB64(), nil), nil)
+		r := do(srv, "POST", "/ams/v0/users/accesstoken", accessTokenBody(signCI(k, ci), k.PublicB64(), nil), map[string]string{"Content-Type": "application/json"})
 		Expect(r.Status).To(Equal(200))
 		Expect(lastExchange(srv).Route).To(Equal(knoxtest.RouteAccessTokenV0))
 		Expect(lastExchange(srv).ValidityType).To(Equal("absent"))

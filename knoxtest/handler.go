@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -157,6 +158,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rep = fail(knoxerr.ResourceInvalidParam, "request body is larger than the 1 MiB the server accepts")
 			break
 		}
+		if jsonBodyRoute(route) && !isJSONMediaType(r.Header.Get("Content-Type")) {
+			rep = fail(knoxerr.ResourceInvalidParam, "the request body must be sent as Content-Type: application/json, not "+
+				strconv.Quote(truncate(r.Header.Get("Content-Type"), 64)))
+			break
+		}
 		rep = s.handle(route, req)
 	}
 	if req.dry {
@@ -191,6 +197,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	finish(ex)
 	s.write(w, route, rep, ex.Fault)
+}
+
+// jsonBodyRoute: the route's request carries a JSON body, sent as
+// Content-Type: application/json (Knox's API reference shows it on each).
+func jsonBodyRoute(r Route) bool {
+	switch r {
+	case RouteAccessToken, RouteAccessTokenV0, RouteDeleteDevices, RouteKCDevices, RouteKGLock, RouteKGUnlock, RouteKGSendMessage:
+		return true
+	}
+	return false
+}
+
+// isJSONMediaType: the Content-Type names application/json (parameters such
+// as charset allowed).
+func isJSONMediaType(v string) bool {
+	mt, _, err := mime.ParseMediaType(v)
+	return err == nil && mt == "application/json"
 }
 
 // readBody reads at most limit bytes of r's body, as io.ReadAll of an

@@ -317,7 +317,7 @@ var _ = Describe("Knox Guard device commands", func() {
 	It("does not take OAuth 2.0 (Knox Guard is legacy authentication only)", func() {
 		t := decodeToken(postForm(srv, oauthTokenPath, clientCredentials(srv.Credentials(), knoxtest.ScopeKCDevicesView)))
 		r := do(srv, http.MethodPost, "/kcs/v1.1/kg/devices/lock", []byte(`{"deviceUid":"350000000001000"}`),
-			map[string]string{"Authorization": "Bearer " + t.AccessToken})
+			map[string]string{"Authorization": "Bearer " + t.AccessToken, "Content-Type": "application/json"})
 		Expect(r.Status).To(Equal(401))
 		Expect(r.Err.Shape).To(Equal(knoxerr.ShapeResult))
 	})

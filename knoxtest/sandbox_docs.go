@@ -44,7 +44,11 @@ that is removed when the sandbox stops (Ctrl-C or SIGTERM).
 		p("| `%s` | %s |\n", r, routeSummary(r))
 	}
 	p(`
-A request body may be at most 1 MiB; a larger one is answered 400 4000000.
+A request body may be at most 1 MiB; a larger one is answered 400 4000000. Knox documents
+`+"`Content-Type: application/json`"+` for its JSON requests and publishes no answer to another type; the
+simulation answers a request to a JSON route (`+jsonRoutesDoc()+`) that has another Content-Type
+with 400 4000000 (our choice). The OAuth 2.0 token endpoint answers a request that is not a form POST
+with `+"`invalid_request`"+` (RFC 6749 §3.2, §5.2).
 
 ## Control API
 
@@ -128,6 +132,17 @@ forgotten once expired, so a sandbox left running for days stays the same size.
 	return []byte(b.String())
 }
 
+// jsonRoutesDoc lists the routes whose requests must be JSON.
+func jsonRoutesDoc() string {
+	var names []string
+	for _, r := range Routes() {
+		if jsonBodyRoute(r) {
+			names = append(names, "`"+string(r)+"`")
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // routeSummary says in a few words what a route does.
 func routeSummary(r Route) string {
 	switch r {
@@ -145,6 +160,14 @@ func routeSummary(r Route) string {
 		return "Samsung Account authorizeToken (`x-osp-appId` header, `{\"authToken\": …}`)."
 	case RouteUnimplemented:
 		return "Listed by Knox, answered 501 by the simulation."
+	case RouteOAuthToken:
+		return "Knox OAuth 2.0 token endpoint (form POST; `client_credentials`, `authorization_code` with PKCE, `refresh_token`); errors in RFC 6749's layout."
+	case RouteOAuthRevoke:
+		return "Knox OAuth 2.0 revoke (RFC 7009, form POST, client authenticated): ends the refresh or access token sent."
+	case RouteKCDevices:
+		return "Knox Configure v2 device listing (Bearer token with scope `kc.devices:view`; `pageSize` at most 100, cursor `searchAfter` → `nextSearchAfter`; 10 requests/s)."
+	case RouteKGLock, RouteKGUnlock, RouteKGSendMessage:
+		return "Knox Guard device command (`deviceUid`, or `deviceUids` for a bulk); answers `{result, error}`, a bulk with per-device `resultList`."
 	}
 	return "A route of the simulation."
 }

@@ -25,6 +25,9 @@ type answer struct {
 func serveRecorded(t *testing.T, s *Server, method, path string, body string, hdr map[string]string) answer {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
