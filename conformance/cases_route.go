@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -72,6 +73,13 @@ func matrixRoutes() []matrixRoute {
 		// RFC 6749's layout.
 		{Name: "oauth-token", Route: knoxtest.RouteOAuthToken, Nature: natureRead, op: target.OpOAuthToken, shape: knoxerr.ShapeOAuth,
 			call: func(r *caseRun) { r.invoke(target.OpOAuthToken, target.OAuthTokenParams{}) }},
+		// Knox Configure's device listing (a Bearer call): the fault meets the
+		// first page; a read.
+		{Name: "kc", Route: knoxtest.RouteKCDevices, Nature: natureRead, op: target.OpKCListDevices,
+			call: func(r *caseRun) { r.invoke(target.OpKCListDevices, kcAll) }},
+		// A Knox Guard lock changes the device's state.
+		{Name: "kg-lock", Route: knoxtest.RouteKGLock, Nature: natureWrite, op: target.OpKGLock,
+			call: func(r *caseRun) { r.invoke(target.OpKGLock, lockOne) }},
 	}
 }
 
@@ -82,6 +90,9 @@ func matrixFaults() []matrixFault {
 		{Name: "500", What: "a 500, twice", step: knoxtest.Step{Code: knoxerr.HTTPInternalServerError, Times: 2}},
 		{Name: "reset", What: "a connection reset before the response, twice", step: knoxtest.Step{Fault: knoxtest.FaultReset, Times: 2}},
 		{Name: "hang", What: "a server that never answers", step: knoxtest.Step{Fault: knoxtest.FaultHang, Times: knoxtest.Forever}},
+		// BEHAVIOURS.md §2 "Success is success": a 2xx that does not parse is an
+		// error on every route, not an empty success.
+		{Name: "2xx-truncated", What: "a 200 whose JSON body is cut short", step: knoxtest.Step{Status: http.StatusOK, Fault: knoxtest.FaultTruncated, Times: knoxtest.Forever}},
 	}
 }
 
@@ -96,7 +107,10 @@ var coveredCells = map[string]string{
 	"list/hang":  "network/hang-timeout",
 	"delete/500": "state/delete-500/no-retry",
 	// A 500 that persists, judged the same way: backed off and bounded.
-	"oauth-token/500": "oauth/token-endpoint/500-bounded",
+	"oauth-token/500":    "oauth/token-endpoint/500-bounded",
+	"list/2xx-truncated": "success/2xx-truncated",
+	"kg-lock/500":        "kg/lock/no-retry-after-500",
+	"kg-lock/reset":      "kg/lock/no-retry-after-reset",
 }
 
 // MatrixCell is one cell of the route × fault matrix, for docs/cases.md.
@@ -179,8 +193,21 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 	switch {
 	case f.Name == "hang":
 		req = append(req, "MUST give up within its timeout and report the failure")
-		if rt.Nature == natureCode {
+		switch rt.Nature {
+		case natureCode:
 			req = append(req, "MUST NOT send the code again")
+		case natureWrite:
+			req = append(req, "SHOULD NOT send it again: the request may have changed state")
+		}
+	case f.Name == "2xx-truncated":
+		req = append(req, "MUST report an error, never a success with empty data")
+		switch rt.Nature {
+		case natureRead:
+			req = append(req, "MUST bound attempts if it retries")
+		case natureWrite:
+			req = append(req, "SHOULD NOT send it again: the server processed it")
+		case natureCode:
+			req = append(req, "MUST NOT send the code again: the server consumed it")
 		}
 	case f.Name == "429":
 		req = append(req, "MUST NOT send the next attempt before Retry-After has elapsed", "MUST bound attempts")
@@ -210,9 +237,10 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 		codes = []knoxerr.Code{knoxerr.HTTPInternalServerError}
 	}
 	d := newCase(id, level, title, requirement, sourceBehaviours, codes...).needs(append([]target.Op{rt.op}, rt.needs...)...)
-	if f.Name == "hang" {
+	switch f.Name {
+	case "hang":
 		d = d.tune(func(c *target.ClientConfig) { c.TimeoutMs = int(hangTimeout / time.Millisecond) })
-	} else if f.Name != "429" {
+	case "500", "reset":
 		d = d.tune(judgedBackoff)
 	}
 	route := rt.Route
@@ -220,7 +248,7 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 		if rt.Name == "authorize" {
 			r.invoke(target.OpExchangeCode, target.ExchangeCodeParams{Code: r.authCode()})
 		}
-		if f.Name != "429" && f.Name != "hang" {
+		if f.Name == "500" || f.Name == "reset" {
 			// One call without a fault first: how fast this client sends the
 			// route's request unprompted is what a retry without a wait looks
 			// like (Evidence.turnaround), measured twice rather than once.
@@ -240,8 +268,21 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 			r.must(ev, HaveReturnedWithinTimeout(time.Second))
 			r.must(ev, HaveFailed())
 			r.should(ev, HaveSurfacedKind(knoxerr.KindTimeout))
-			if rt.Nature == natureCode {
+			switch rt.Nature {
+			case natureCode:
 				r.must(ev, HaveMadeNoSecondRequest(route, "a request that may have consumed the code"))
+			case natureWrite:
+				r.should(ev, HaveMadeNoSecondRequest(route, "a request that may have changed state"))
+			}
+		case f.Name == "2xx-truncated":
+			r.must(ev, HaveFailed())
+			switch rt.Nature {
+			case natureRead:
+				r.must(ev, HaveMadeAtMost(route, attemptBound, "attempts are bounded"))
+			case natureWrite:
+				r.should(ev, HaveMadeNoSecondRequest(route, "a 200 says the server processed the request"))
+			case natureCode:
+				r.must(ev, HaveMadeNoSecondRequest(route, "a 200 says the server consumed the code"))
 			}
 		case f.Name == "429":
 			r.must(ev, HaveWaitedAtLeast(route, time.Second, "Retry-After: 1"))

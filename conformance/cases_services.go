@@ -83,13 +83,17 @@ func serviceCases() []*caseDef {
 		}),
 
 		newCase("kc/cursor/follow-to-end", knoxerr.MUST, "the Knox Configure cursor followed to the end, each page once",
-			"Knox Configure v2: follow the cursor (searchAfter → nextSearchAfter) to the end without repeating or skipping a page.",
-			sourceConfigure).
+			"Knox Configure v2: follow the cursor (searchAfter → nextSearchAfter) to the end without repeating or skipping a page; report the listing as the server gave it (its totalCount, every device, the pages it took).",
+			sourceConfigure+"; "+sourceBehaviours).
 			needs(target.OpKCListDevices).scenario(func(r *caseRun) {
 			r.invoke(target.OpKCListDevices, kcAll)
 			ev := r.ev()
 			r.must(ev, HaveFollowedCursorToTheEnd(kc))
 			r.must(ev, HaveReportedCount("devices", 25))
+			// Success is success: the answer as the server gave it (its
+			// totalCount; three pages of at most 10).
+			r.must(ev, HaveReportedCount("totalCount", 25))
+			r.must(ev, HaveReportedCount("pages", 3))
 		}),
 
 		newCase("kc/page-size/no-retry", knoxerr.MUST, "no retry of a pageSize over 100",

@@ -193,13 +193,15 @@ func writeRouteMatrix(w io.Writer) error {
 	bw := &errWriter{w: w}
 	bw.printf("\n## The fault matrix: every route, every fault\n\n")
 	bw.printf("BEHAVIOURS.md §2 says the rules for 429, 5xx, a reset and a server that never answers hold on every route " +
-		"a client calls. The `route/` cases are generated from the routes and the faults below; what each expects follows " +
+		"a client calls, and that a 2xx whose body does not parse is an error, never an empty success. The `route/` cases " +
+		"are generated from the routes and the faults below; what each expects follows " +
 		"from the route's nature: a **read** may be retried after a 5xx or a reset (with backoff, bounded), a " +
-		"**state-changing** call should not be (the server may have acted), and the **single-use code** exchange must " +
+		"**state-changing** call should not be after a 5xx, a reset, a timeout or a garbled 2xx (the server may have acted, " +
+		"or did), and the **single-use code** exchange must " +
 		"never resend its authorization code unless the server certainly did not process it (a 429, after its Retry-After). " +
 		"A cell that an earlier case already judges the same way is not repeated: the table names that case instead " +
 		"(in italics). The other fault classes (Retry-After as an HTTP-date, absent or unparseable; 503; error bodies " +
-		"in every shape, empty or HTML) are judged on the device list: reading Retry-After and error bodies is the same " +
+		"in every shape, empty or HTML; a 2xx that is empty or HTML) are judged on the device list: reading Retry-After and error bodies is the same " +
 		"code on every route of a client, while what a retry may do differs by route, which is what the matrix judges.\n\n")
 	bw.printf("| Route |")
 	for _, f := range faults {
