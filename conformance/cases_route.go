@@ -32,7 +32,19 @@ const (
 	// natureCode spends a single-use authorization code: never resent unless the
 	// server certainly did not process it (a 429, after its Retry-After).
 	natureCode routeNature = "single-use code"
+	// natureIdempotent changes state, but sending it again changes nothing more
+	// (an OAuth 2.0 revoke: an ended token's revocation is answered 200, RFC
+	// 7009 §2.2), so its faults are judged as a read's.
+	natureIdempotent routeNature = "idempotent"
 )
+
+// judgedAs is the nature whose expectations a route's faults get.
+func (n routeNature) judgedAs() routeNature {
+	if n == natureIdempotent {
+		return natureRead
+	}
+	return n
+}
 
 // matrixRoute is one route of the matrix.
 type matrixRoute struct {
@@ -77,6 +89,14 @@ func matrixRoutes() []matrixRoute {
 		// first page; a read.
 		{Name: "kc", Route: knoxtest.RouteKCDevices, Nature: natureRead, op: target.OpKCListDevices,
 			call: func(r *caseRun) { r.invoke(target.OpKCListDevices, kcAll) }},
+		// Knox OAuth 2.0's revoke (RFC 7009) of the token a client_credentials
+		// grant just obtained.
+		{Name: "oauth-revoke", Route: knoxtest.RouteOAuthRevoke, Nature: natureIdempotent, op: target.OpOAuthRevoke,
+			needs: []target.Op{target.OpOAuthToken}, shape: knoxerr.ShapeOAuth,
+			call: func(r *caseRun) {
+				r.invoke(target.OpOAuthToken, target.OAuthTokenParams{})
+				r.invoke(target.OpOAuthRevoke, nil)
+			}},
 		// A Knox Guard lock changes the device's state.
 		{Name: "kg-lock", Route: knoxtest.RouteKGLock, Nature: natureWrite, op: target.OpKGLock,
 			call: func(r *caseRun) { r.invoke(target.OpKGLock, lockOne) }},
@@ -113,11 +133,18 @@ var coveredCells = map[string]string{
 	"kg-lock/reset":      "kg/lock/no-retry-after-reset",
 }
 
+// inapplicable are the cells that are no case, with the reason.
+var inapplicable = map[string]string{
+	"oauth-revoke/2xx-truncated": "RFC 7009 §2.2: the client ignores the body of a revoke's 200, so a garbled one is still a success",
+}
+
 // MatrixCell is one cell of the route × fault matrix, for docs/cases.md.
 type MatrixCell struct {
 	Route, Fault string
-	// Case is the ID of the case that judges the cell.
+	// Case is the ID of the case that judges the cell; "" when the cell is no
+	// case, for the reason Why.
 	Case string
+	Why  string
 	// Generated is false when an earlier case stands for the cell.
 	Generated bool
 }
@@ -131,6 +158,10 @@ func RouteMatrix() (routes, faults []string, cells []MatrixCell) {
 		routes = append(routes, rt.Name+" ("+string(rt.Nature)+")")
 		for _, f := range matrixFaults() {
 			key := rt.Name + "/" + f.Name
+			if why, ok := inapplicable[key]; ok {
+				cells = append(cells, MatrixCell{Route: rt.Name, Fault: f.Name, Why: why})
+				continue
+			}
 			if id, ok := coveredCells[key]; ok {
 				cells = append(cells, MatrixCell{Route: rt.Name, Fault: f.Name, Case: id})
 				continue
@@ -147,7 +178,11 @@ func routeCases() []*caseDef {
 	var defs []*caseDef
 	for _, rt := range matrixRoutes() {
 		for _, f := range matrixFaults() {
-			if _, ok := coveredCells[rt.Name+"/"+f.Name]; ok {
+			key := rt.Name + "/" + f.Name
+			if _, ok := coveredCells[key]; ok {
+				continue
+			}
+			if _, ok := inapplicable[key]; ok {
 				continue
 			}
 			defs = append(defs, matrixCase(rt, f))
@@ -189,11 +224,12 @@ func routeCases() []*caseDef {
 // then the checks that follow from the route's nature.
 func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 	id := "route/" + rt.Name + "/" + f.Name
+	nature := rt.Nature.judgedAs()
 	var req []string
 	switch {
 	case f.Name == "hang":
 		req = append(req, "MUST give up within its timeout and report the failure")
-		switch rt.Nature {
+		switch nature {
 		case natureCode:
 			req = append(req, "MUST NOT send the code again")
 		case natureWrite:
@@ -201,7 +237,7 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 		}
 	case f.Name == "2xx-truncated":
 		req = append(req, "MUST report an error, never a success with empty data")
-		switch rt.Nature {
+		switch nature {
 		case natureRead:
 			req = append(req, "MUST bound attempts if it retries")
 		case natureWrite:
@@ -211,20 +247,20 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 		}
 	case f.Name == "429":
 		req = append(req, "MUST NOT send the next attempt before Retry-After has elapsed", "MUST bound attempts")
-		if rt.Nature == natureCode {
+		if nature == natureCode {
 			req = append(req, "MAY send the code again after it, since the server did not process it")
 		} else {
 			req = append(req, "SHOULD succeed once the server recovers")
 		}
-	case rt.Nature == natureRead:
+	case nature == natureRead:
 		req = append(req, "MAY retry; if it does, MUST wait > 0 and bound attempts", "SHOULD succeed if it retried")
-	case rt.Nature == natureWrite:
+	case nature == natureWrite:
 		req = append(req, "SHOULD NOT retry: the request may have changed state; SHOULD report the failure")
-	case rt.Nature == natureCode:
+	case nature == natureCode:
 		req = append(req, "MUST NOT send the authorization code again: the server may have consumed it; MUST report the failure")
 	}
 	level := knoxerr.MUST
-	if rt.Nature == natureWrite && (f.Name == "500" || f.Name == "reset") {
+	if nature == natureWrite && (f.Name == "500" || f.Name == "reset") {
 		level = knoxerr.SHOULD
 	}
 	title := fmt.Sprintf("%s on the %s route (%s)", f.What, rt.Name, rt.Nature)
@@ -268,7 +304,7 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 			r.must(ev, HaveReturnedWithinTimeout(time.Second))
 			r.must(ev, HaveFailed())
 			r.should(ev, HaveSurfacedKind(knoxerr.KindTimeout))
-			switch rt.Nature {
+			switch nature {
 			case natureCode:
 				r.must(ev, HaveMadeNoSecondRequest(route, "a request that may have consumed the code"))
 			case natureWrite:
@@ -276,7 +312,7 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 			}
 		case f.Name == "2xx-truncated":
 			r.must(ev, HaveFailed())
-			switch rt.Nature {
+			switch nature {
 			case natureRead:
 				r.must(ev, HaveMadeAtMost(route, attemptBound, "attempts are bounded"))
 			case natureWrite:
@@ -287,19 +323,19 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 		case f.Name == "429":
 			r.must(ev, HaveWaitedAtLeast(route, time.Second, "Retry-After: 1"))
 			r.must(ev, HaveMadeAtMost(route, attemptBound, "attempts are bounded"))
-			if rt.Nature == natureCode {
+			if nature == natureCode {
 				r.should(ev, HaveSucceededOrNotRetried(route, "the server recovered after one 429"))
 			} else {
 				r.should(ev, HaveSucceeded("the server recovered after one 429"))
 			}
-		case rt.Nature == natureRead:
+		case nature == natureRead:
 			r.must(ev, HaveBackedOff(route, "retrying "+f.What))
 			r.must(ev, HaveMadeAtMost(route, attemptBound, "attempts are bounded"))
 			r.should(ev, HaveSucceededOrNotRetried(route, "the fault happened once"))
-		case rt.Nature == natureWrite:
+		case nature == natureWrite:
 			r.should(ev, HaveMadeNoSecondRequest(route, f.What+" on a call that may have changed state"))
 			r.should(ev, HaveFailed())
-		case rt.Nature == natureCode:
+		case nature == natureCode:
 			r.must(ev, HaveMadeNoSecondRequest(route, f.What+", after which the code may have been consumed"))
 			r.must(ev, HaveFailed())
 		}

@@ -425,7 +425,7 @@ func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
 	if mean < 3*turn+hotLoopGap+ev.Lag {
 		ev.narrow = true
 	}
-	return true, desc
+	return true, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(turn))
 }
 
 // HaveGrownDelays: with three or more attempts in one call, the delays between

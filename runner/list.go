@@ -197,7 +197,8 @@ func writeRouteMatrix(w io.Writer) error {
 		"are generated from the routes and the faults below; what each expects follows " +
 		"from the route's nature: a **read** may be retried after a 5xx or a reset (with backoff, bounded), a " +
 		"**state-changing** call should not be after a 5xx, a reset, a timeout or a garbled 2xx (the server may have acted, " +
-		"or did), and the **single-use code** exchange must " +
+		"or did), an **idempotent** call that changes state (an OAuth 2.0 revoke) is judged as a read, and the " +
+		"**single-use code** exchange must " +
 		"never resend its authorization code unless the server certainly did not process it (a 429, after its Retry-After). " +
 		"A cell that an earlier case already judges the same way is not repeated: the table names that case instead " +
 		"(in italics). The other fault classes (Retry-After as an HTTP-date, absent or unparseable; 503; error bodies " +
@@ -214,7 +215,9 @@ func writeRouteMatrix(w io.Writer) error {
 	for i, rt := range routes {
 		bw.printf("\n| %s |", mdCell(rt))
 		for _, c := range cells[i*len(faults) : (i+1)*len(faults)] {
-			if c.Generated {
+			if c.Case == "" {
+				bw.printf(" no case: %s |", mdCell(c.Why))
+			} else if c.Generated {
 				bw.printf(" `%s` |", c.Case)
 			} else {
 				bw.printf(" _`%s`_ |", c.Case)

@@ -59,8 +59,12 @@ if [ "$MUTANT_COUNT" -gt 0 ]; then
 	grep -E 'should be caught|breaks only|none of its cases|reference client:' "$log" || true
 	echo "kill matrix: $MUTANT_COUNT run(s) per mutant; mutants caught every time: $caught; not: $missed (the reference's row included)"
 fi
-rm -f "$log"
 if [ "$status" -ne 0 ]; then
-	echo "saturated-verdicts: FAILED: a correct client was not all PASS, or a mutant slipped, under load" >&2
+	# The last matrix's whole output (every check's figures for a slip) is kept.
+	kept="${TMPDIR:-/tmp}/saturated-verdicts-$(date +%Y%m%dT%H%M%S).log"
+	mv "$log" "$kept"
+	echo "saturated-verdicts: FAILED: a correct client was not all PASS, or a mutant slipped, under load (the test output: $kept)" >&2
+else
+	rm -f "$log"
 fi
 exit "$status"
