@@ -344,7 +344,7 @@ func (r *caseRun) precondition(ev *Evidence, q *Requirement) {
 		}
 	}
 	if c := Judge(knoxerr.INFO, ev, q); !c.Passed {
-		r.skip(fmt.Sprintf("not exercised: the case needs %s, but %s; the rule was not judged", q.Expected, q.Actual))
+		r.skip(fmt.Sprintf("%sthe case needs %s, but %s; the rule was not judged", reports.NotExercised, q.Expected, q.Actual))
 	}
 }
 

@@ -19,7 +19,7 @@ const sourceBehaviours = "BEHAVIOURS.md (knoxconform's oracle); " + knoxerr.Trou
 const maxRunWideTimeline = 400
 
 // notExercised is the reason of a case the command gave no chance to judge.
-const notExercised = "not exercised: "
+const notExercised = reports.NotExercised
 
 // Judge turns the journal of an observed run into one case per planned fault
 // and one per run-wide rule, classified with the suite's own rules. It is a

@@ -141,6 +141,11 @@ func (c CaseResult) FailedChecks() string {
 	return strings.Join(append(parts, c.Notes...), " | ")
 }
 
+// NotExercised begins the Reason of an UNSUPPORTED case whose precondition
+// did not happen (the client never made the request the case is about): the
+// rule was not judged, neither a pass nor a failure.
+const NotExercised = "not exercised: "
+
 // Software names a program and its version.
 type Software struct {
 	Name    string `json:"name"`

@@ -48,23 +48,23 @@ for _ in $(seq "$BURNERS"); do
 done
 echo "saturated-verdicts: $BURNERS CPU burner(s) running on $(nproc) CPU(s); $COUNT run(s) per correct client, $MUTANT_COUNT per mutant"
 
-log=$(mktemp)
+vlog=$(mktemp)
+mlog=$(mktemp)
 status=0
-KNOXCONFORM_VARIANT_RUNS=$COUNT go test -count=1 -timeout 0 -v -run 'TestVariantsMatrix' ./fixtures/clients/variants >"$log" 2>&1 || status=1
-grep -E 'variants matrix:|want PASS' "$log" || true
+KNOXCONFORM_VARIANT_RUNS=$COUNT go test -count=1 -timeout 0 -v -run 'TestVariantsMatrix' ./fixtures/clients/variants >"$vlog" 2>&1 || status=1
+grep -E 'variants matrix:|want PASS' "$vlog" || true
 if [ "$MUTANT_COUNT" -gt 0 ]; then
-	KNOXCONFORM_MUTANT_RUNS=$MUTANT_COUNT go test -count=1 -timeout 0 -v -run 'TestKillMatrix' ./fixtures/clients/mutants >"$log" 2>&1 || status=1
-	caught=$(grep -cE '^    --- PASS: TestKillMatrix/' "$log" || true)
-	missed=$(grep -cE '^    --- FAIL: TestKillMatrix/' "$log" || true)
-	grep -E 'should be caught|breaks only|none of its cases|reference client:' "$log" || true
+	KNOXCONFORM_MUTANT_RUNS=$MUTANT_COUNT go test -count=1 -timeout 0 -v -run 'TestKillMatrix' ./fixtures/clients/mutants >"$mlog" 2>&1 || status=1
+	caught=$(grep -cE '^    --- PASS: TestKillMatrix/' "$mlog" || true)
+	missed=$(grep -cE '^    --- FAIL: TestKillMatrix/' "$mlog" || true)
+	grep -E 'should be caught|breaks only|none of its cases|reference client:' "$mlog" || true
 	echo "kill matrix: $MUTANT_COUNT run(s) per mutant; mutants caught every time: $caught; not: $missed (the reference's row included)"
 fi
 if [ "$status" -ne 0 ]; then
-	# The last matrix's whole output (every check's figures for a slip) is kept.
+	# Both matrices' whole output (every check's figures for a slip) is kept.
 	kept="${TMPDIR:-/tmp}/saturated-verdicts-$(date +%Y%m%dT%H%M%S).log"
-	mv "$log" "$kept"
+	cat "$vlog" "$mlog" >"$kept"
 	echo "saturated-verdicts: FAILED: a correct client was not all PASS, or a mutant slipped, under load (the test output: $kept)" >&2
-else
-	rm -f "$log"
 fi
+rm -f "$vlog" "$mlog"
 exit "$status"
