@@ -65,6 +65,15 @@ const (
 	// backoff advise a 250 ms base delay and fault twice, so that such draws
 	// stay rare.
 	hotLoopGap = 2 * time.Millisecond
+	// hotLoopFloor is the mean delay below which a backoff pass is always
+	// confirmed by a rerun, whatever turnaround the case measured. Under a
+	// saturated CPU an immediate retry can wait tens of milliseconds for a
+	// core while the turnaround measured a moment earlier stayed short (the
+	// saturated kill matrix saw a no-backoff mutant pass clearly once in 20
+	// runs that way). A client that follows the advised 250 ms base delay
+	// falls below it only when jitter draws small; that costs a rerun, never
+	// a verdict (a narrow pass cannot fail a client).
+	hotLoopFloor = 100 * time.Millisecond
 	// attemptBound is the most requests one failing call may make before the
 	// suite calls it unbounded (the advised maxAttempts is 4).
 	attemptBound = 8
@@ -421,8 +430,9 @@ func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
 	// mutants passed with gaps of 10-57 ms against an 18 ms turnaround while
 	// the default 32 workers were starting). A narrow pass never fails a
 	// client; it only costs a rerun, which a correct client, whose backoff
-	// is a multiple of its turnaround, rarely needs.
-	if mean < 3*turn+hotLoopGap+ev.Lag {
+	// is a multiple of its turnaround, rarely needs. Below hotLoopFloor
+	// every pass is confirmed, however short the turnaround was.
+	if mean < max(3*turn+hotLoopGap+ev.Lag, hotLoopFloor) {
 		ev.narrow = true
 	}
 	return true, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(turn))

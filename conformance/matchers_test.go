@@ -261,6 +261,13 @@ func TestNarrowBackoffPass(t *testing.T) {
 	if !starved.narrow {
 		t.Error("a mean delay of 36 ms after an 18 ms turnaround was not flagged narrow")
 	}
+	// A hot loop that load delayed far past a short turnaround measured a
+	// moment earlier: still confirmed, because it is under hotLoopFloor.
+	stalled := at(&Evidence{Journal: journal(list, []int{0, 60, 130}, []int{429, 429, 429}), Lag: time.Millisecond})
+	stalled.Invokes[0].Started = base.Add(-2 * time.Millisecond)
+	if ok, msg := judge(t, HaveBackedOff(list, "429"), stalled); !ok || !stalled.narrow {
+		t.Errorf("60 and 70 ms after a 2 ms turnaround: passed %v, narrow %v (want a narrow pass): %s", ok, stalled.narrow, msg)
+	}
 	clear := at(&Evidence{Journal: journal(list, []int{0, 150, 450}, []int{429, 429, 429}), Lag: time.Millisecond})
 	if ok, msg := judge(t, HaveBackedOff(list, "429"), clear); !ok || clear.narrow {
 		t.Errorf("150 and 300 ms after an 18 ms turnaround: passed %v, narrow %v: %s", ok, clear.narrow, msg)
