@@ -145,6 +145,20 @@ func httpCases() []*caseDef {
 			r.should(ev, HaveSucceededOrNotRetried(list, "the 500 happened once"))
 		}),
 
+		// docs/protocol.md: an advice field that is absent or 0 means "your
+		// default". The rules hold on a client's own defaults as on the advice.
+		newCase("http/500/client-defaults", knoxerr.MUST, "back off on its own defaults when no delay is advised",
+			"With no delays and no attempt bound advised (absent advice means the client's own defaults), a client MUST still wait > 0 before retrying a 500 and bound its attempts; SHOULD succeed when the fault was transient.",
+			src, knoxerr.HTTPInternalServerError).
+			needs(target.OpListDevices).tune(noRetryAdvice).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPInternalServerError, Times: 2})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveBackedOff(list, "retrying 500 on the client's own delays"))
+			r.must(ev, HaveMadeAtMost(list, attemptBound, "attempts are bounded, advised or not"))
+			r.should(ev, HaveSucceededOrNotRetried(list, "the 500 happened twice"))
+		}),
+
 		noRetryInjected("http/501/no-retry", knoxerr.HTTPNotImplemented, target.OpListDevices, src),
 	}
 }

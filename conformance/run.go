@@ -44,6 +44,13 @@ func judgedBackoff(c *target.ClientConfig) {
 	c.BaseDelayMs, c.MaxDelayMs, c.TimeoutMs = 250, 1000, 10000
 }
 
+// noRetryAdvice advises no attempt bound, no delays and no Retry-After budget
+// (absent: the client's own defaults), only the operation timeout, which binds
+// (docs/protocol.md) and is long enough for a client whose own delays are long.
+func noRetryAdvice(c *target.ClientConfig) {
+	c.MaxAttempts, c.BaseDelayMs, c.MaxDelayMs, c.MaxRetryAfterMs, c.TimeoutMs = 0, 0, 0, 0, 10000
+}
+
 // resignTime is the advice of the cases that answer 4002250 until the client
 // stops: three re-signs, each of whose JWTs must carry a later iat than the
 // one rejected (jwt/resigned-fresh). A client whose JWT library stamps iat in
