@@ -85,6 +85,12 @@ func matrixRoutes() []matrixRoute {
 		// RFC 6749's layout.
 		{Name: "oauth-token", Route: knoxtest.RouteOAuthToken, Nature: natureRead, op: target.OpOAuthToken, shape: knoxerr.ShapeOAuth,
 			call: func(r *caseRun) { r.invoke(target.OpOAuthToken, target.OAuthTokenParams{}) }},
+		// Knox OAuth 2.0's authorization_code grant (a UEM partner's sign-in):
+		// the same token endpoint, but the code it carries is single-use.
+		{Name: "oauth-code", Route: knoxtest.RouteOAuthToken, Nature: natureCode, op: target.OpOAuthExchangeCode, shape: knoxerr.ShapeOAuth,
+			call: func(r *caseRun) {
+				r.invoke(target.OpOAuthExchangeCode, target.OAuthExchangeCodeParams{Code: r.srv.IssueOAuthCode(knoxtest.OAuthCode{})})
+			}},
 		// Knox Configure's device listing (a Bearer call): the fault meets the
 		// first page; a read.
 		{Name: "kc", Route: knoxtest.RouteKCDevices, Nature: natureRead, op: target.OpKCListDevices,
@@ -131,6 +137,7 @@ var coveredCells = map[string]string{
 	"list/2xx-truncated": "success/2xx-truncated",
 	"kg-lock/500":        "kg/lock/no-retry-after-500",
 	"kg-lock/reset":      "kg/lock/no-retry-after-reset",
+	"oauth-code/500":     "oauth/code/single-use-after-500",
 }
 
 // inapplicable are the cells that are no case, with the reason.
