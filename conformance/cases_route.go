@@ -57,6 +57,9 @@ type matrixRoute struct {
 	shape knoxerr.Shape
 	// call performs the route's operation once (and whatever must precede it).
 	call func(r *caseRun)
+	// done, when set, is what a success the client reports must have done on
+	// the server (BEHAVIOURS.md §2 "Success is success"), judged in every cell.
+	done func() *Requirement
 }
 
 // matrixFault is one fault of the matrix.
@@ -102,7 +105,8 @@ func matrixRoutes() []matrixRoute {
 			call: func(r *caseRun) {
 				r.invoke(target.OpOAuthToken, target.OAuthTokenParams{})
 				r.invoke(target.OpOAuthRevoke, nil)
-			}},
+			},
+			done: HaveRevokedIfDone},
 		// A Knox Guard lock changes the device's state.
 		{Name: "kg-lock", Route: knoxtest.RouteKGLock, Nature: natureWrite, op: target.OpKGLock,
 			call: func(r *caseRun) { r.invoke(target.OpKGLock, lockOne) }},
@@ -309,6 +313,9 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 		rt.call(r)
 		ev := r.since(from)
 		r.precondition(ev, HaveMadeAtLeast(route, 1, "the call reached the server"))
+		if rt.done != nil {
+			r.must(ev, rt.done())
+		}
 		switch {
 		case f.Name == "hang":
 			r.must(ev, HaveReturnedWithinTimeout(time.Second))

@@ -105,6 +105,38 @@ func HaveRevokedBearer(route knoxtest.Route) *Requirement {
 		})
 }
 
+// HaveRevokedIfDone: a revoke the client reports done has ended, on the
+// server, the access token the client obtained in the same scenario (the last
+// one the OAuth 2.0 token route issued in the evidence); a revoke reported
+// failed claims nothing. A client that gives up on a 429 or a 500 and reports
+// the revoke done anyway leaves a live token behind.
+func HaveRevokedIfDone() *Requirement {
+	return requirement("revoke reported done only when done",
+		"a revoke the client reports done has ended, on the server, the access token the client obtained",
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if rec.GaveUp || !rec.Outcome.OK {
+				return true, "the revoke was not reported done: " + outcomeText(rec)
+			}
+			var issued string
+			for _, x := range ev.on(knoxtest.RouteOAuthToken) {
+				if x.IssuedToken != "" {
+					issued = x.IssuedToken
+				}
+			}
+			revokes := ev.on(knoxtest.RouteOAuthRevoke)
+			if issued == "" {
+				return false, fmt.Sprintf("the client reported the revoke done, but no access token was issued to it here (%s)", requests(knoxtest.RouteOAuthRevoke, revokes))
+			}
+			for _, x := range revokes {
+				if x.Revoked == issued {
+					return true, fmt.Sprintf("%s; it ended %s", requests(knoxtest.RouteOAuthRevoke, revokes), issued)
+				}
+			}
+			return false, fmt.Sprintf("the client reported the revoke done; %s, none of which ended %s, the token it obtained", requests(knoxtest.RouteOAuthRevoke, revokes), issued)
+		})
+}
+
 // HaveReportedDelete: the last invoke succeeded with the delete's per-device
 // counts.
 func HaveReportedDelete(want target.DeleteDevicesValue) *Requirement {
