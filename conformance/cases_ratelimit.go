@@ -33,6 +33,20 @@ func rateLimitCases() []*caseDef {
 			r.should(ev, HaveSucceeded("the server recovered after one 429"))
 		}),
 
+		// docs/protocol.md: absent advice means the client's own defaults; a
+		// Retry-After of one second is within any sensible budget.
+		newCase("ratelimit/client-defaults", knoxerr.MUST, "wait out Retry-After on its own defaults when nothing is advised",
+			"With no attempt bound, delays or Retry-After budget advised (the client's own defaults), a client MUST NOT send the next attempt before Retry-After: 1 has elapsed and MUST bound attempts; SHOULD succeed once the server recovers (a one-second wait is within any sensible budget).",
+			src, knoxerr.HTTPTooManyRequests).
+			needs(target.OpListDevices).tune(noRetryAdvice).scenario(func(r *caseRun) {
+			r.script(list, knoxtest.Step{Code: knoxerr.HTTPTooManyRequests, RetryAfter: "1"})
+			r.invoke(target.OpListDevices, firstPage)
+			ev := r.ev()
+			r.must(ev, HaveWaitedAtLeast(list, time.Second, "Retry-After: 1"))
+			r.must(ev, HaveMadeAtMost(list, attemptBound, "attempts are bounded, advised or not"))
+			r.should(ev, HaveSucceeded("the server recovered after one 429"))
+		}),
+
 		newCase("ratelimit/natural-429", knoxerr.MUST, "wait out a real rate limit",
 			"MUST NOT send the next attempt before Retry-After has elapsed; SHOULD succeed once the server's rate limit lets it through.",
 			src, knoxerr.HTTPTooManyRequests).
