@@ -129,6 +129,7 @@ func oauthCases() []*caseDef {
 			ev := r.ev()
 			r.must(ev, HaveUsedRotatedRefreshToken())
 			r.must(ev, HaveAllSucceeded("each refresh token is the live one"))
+			r.must(ev, HaveReportedPositive("expiresIn", "success is success: the refreshed token's lifetime, as answered"))
 		}),
 
 		newCase("oauth/insufficient_scope/no-retry", knoxerr.MUST, "no retry after 403 insufficient_scope",

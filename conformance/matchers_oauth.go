@@ -243,6 +243,28 @@ func HaveFollowedCursorToTheEnd(route knoxtest.Route) *Requirement {
 		})
 }
 
+// HaveReportedPositive: the last invoke succeeded and its value's field is a
+// number above zero (a token's remaining lifetime, as the server answered it).
+func HaveReportedPositive(field, why string) *Requirement {
+	return requirement(fmt.Sprintf("reported %s", field),
+		fmt.Sprintf("the call succeeds and reports %s above 0 (%s)", field, why),
+		func(ev *Evidence) (bool, string) {
+			rec := ev.last()
+			if rec.GaveUp || !rec.Outcome.OK {
+				return false, outcomeText(rec)
+			}
+			var v map[string]any
+			if json.Unmarshal(rec.Outcome.Value, &v) != nil {
+				return false, "the value is not a JSON object"
+			}
+			got, isNum := v[field].(float64)
+			if !isNum {
+				return false, fmt.Sprintf("the value has no number %q", field)
+			}
+			return got > 0, fmt.Sprintf("the client reported %s = %v", field, got)
+		})
+}
+
 // HaveReportedCount: the last invoke succeeded and its value's field is n.
 func HaveReportedCount(field string, n int) *Requirement {
 	return requirement(fmt.Sprintf("reported %s = %d", field, n),
