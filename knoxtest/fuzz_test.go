@@ -109,7 +109,7 @@ func FuzzSamsungAccountForm(f *testing.F) {
 		if rec.Code == http.StatusBadRequest && !strings.HasPrefix(string(last.Code), "AUT_") {
 			t.Fatalf("400 without an AUT code: %q", last.Code)
 		}
-		if sec := parseSAForm([]byte(body)).Get("client_secret"); len(sec) >= 8 {
+		if sec := parseSAForm("application/x-www-form-urlencoded", []byte(body)).Get("client_secret"); len(sec) >= 8 {
 			for k, v := range last.Form {
 				if k == "client_secret" && strings.Contains(v, sec) {
 					t.Fatal("journal holds the client secret")

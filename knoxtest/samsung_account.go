@@ -2,6 +2,7 @@ package knoxtest
 
 import (
 	"encoding/json"
+	"mime"
 	"net/url"
 	"regexp"
 	"strings"
@@ -114,9 +115,13 @@ func saForm(form url.Values) map[string]string {
 	return out
 }
 
-// parseSAForm decodes an x-www-form-urlencoded body; unparseable bodies count as
-// having no fields (so the presence rules answer).
-func parseSAForm(body []byte) url.Values {
+// parseSAForm decodes an x-www-form-urlencoded body; unparseable bodies, and
+// bodies not declared a form by their Content-Type, count as having no fields
+// (so the presence rules answer, as a form-reading server's would).
+func parseSAForm(contentType string, body []byte) url.Values {
+	if mt, _, _ := mime.ParseMediaType(contentType); mt != "application/x-www-form-urlencoded" {
+		return url.Values{}
+	}
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
 		return url.Values{}
@@ -126,7 +131,7 @@ func parseSAForm(body []byte) url.Values {
 
 // saTokenExchange is the Samsung Account token endpoint (authorization_code grant).
 func (s *Server) saTokenExchange(req *request) reply {
-	form := parseSAForm(req.body)
+	form := parseSAForm(req.r.Header.Get("Content-Type"), req.body)
 	req.ex.Form = saForm(form)
 	get := func(k string) (string, bool) {
 		vs, present := form[k]

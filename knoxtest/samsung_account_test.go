@@ -2,6 +2,7 @@ package knoxtest_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -48,6 +49,22 @@ var _ = Describe("Samsung Account endpoints", func() {
 		Expect(ex.Form["code"]).To(HavePrefix("sha256:"))
 		Expect(ex.Form["client_secret"]).To(HavePrefix("<redacted"))
 		Expect(ex.Form["client_id"]).To(Equal(c.SAClientID))
+	})
+
+	It("reads the parameters only from a body declared as a form (AUT_1001 otherwise; our choice)", func() {
+		code := srv.IssueAuthCode(c.SAClientID)
+		body := []byte(saForm(c, code).Encode())
+		for _, ct := range []string{"", "text/plain", "application/json"} {
+			h := map[string]string{}
+			if ct != "" {
+				h["Content-Type"] = ct
+			}
+			r := do(srv, http.MethodPost, saTokenPath, body, h)
+			Expect(r.Status).To(Equal(400), "Content-Type %q", ct)
+			Expect(r.Err.Code).To(Equal(knoxerr.AUT1001), "Content-Type %q", ct)
+		}
+		// The code was not consumed by the refused requests.
+		Expect(exchange(saForm(c, code)).Status).To(Equal(200))
 	})
 
 	It("answers AUT_1802 to an expired code", func() {

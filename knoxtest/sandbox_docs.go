@@ -48,7 +48,10 @@ A request body may be at most 1 MiB; a larger one is answered 400 4000000. Knox 
 `+"`Content-Type: application/json`"+` for its JSON requests and publishes no answer to another type; the
 simulation answers a request to a JSON route (`+jsonRoutesDoc()+`) that has another Content-Type
 with 400 4000000 (our choice). The OAuth 2.0 token endpoint answers a request that is not a form POST
-with `+"`invalid_request`"+` (RFC 6749 §3.2, §5.2).
+with `+"`invalid_request`"+` (RFC 6749 §3.2, §5.2). The Samsung Account token endpoint reads its
+parameters only from a body declared as a form (Content-Type: application/x-www-form-urlencoded);
+any other body is read as having none, so the first presence rule answers (AUT_1001: Samsung
+publishes no code for the content type, and this is how a form-reading server behaves; our choice).
 
 ## Control API
 
