@@ -51,7 +51,7 @@ echo "saturated-verdicts: $BURNERS CPU burner(s) running on $(nproc) CPU(s); $CO
 vlog=$(mktemp)
 mlog=$(mktemp)
 status=0
-KNOXCONFORM_VARIANT_RUNS=$COUNT go test -count=1 -timeout 0 -v -run 'TestVariantsMatrix' ./fixtures/clients/variants >"$vlog" 2>&1 || status=1
+KNOXCONFORM_VARIANT_RUNS=$COUNT KNOXCONFORM_VARIANT_ALARM_RERUNS=0 go test -count=1 -timeout 0 -v -run 'TestVariantsMatrix' ./fixtures/clients/variants >"$vlog" 2>&1 || status=1
 grep -E 'variants matrix:|want PASS' "$vlog" || true
 if [ "$MUTANT_COUNT" -gt 0 ]; then
 	KNOXCONFORM_MUTANT_RUNS=$MUTANT_COUNT KNOXCONFORM_MUTANT_SLIP_RERUNS=0 go test -count=1 -timeout 0 -v -run 'TestKillMatrix' ./fixtures/clients/mutants >"$mlog" 2>&1 || status=1
