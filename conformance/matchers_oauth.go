@@ -249,17 +249,9 @@ func HaveReportedPositive(field, why string) *Requirement {
 	return requirement(fmt.Sprintf("reported %s", field),
 		fmt.Sprintf("the call succeeds and reports %s above 0 (%s)", field, why),
 		func(ev *Evidence) (bool, string) {
-			rec := ev.last()
-			if rec.GaveUp || !rec.Outcome.OK {
-				return false, outcomeText(rec)
-			}
-			var v map[string]any
-			if json.Unmarshal(rec.Outcome.Value, &v) != nil {
-				return false, "the value is not a JSON object"
-			}
-			got, isNum := v[field].(float64)
-			if !isNum {
-				return false, fmt.Sprintf("the value has no number %q", field)
+			got, msg, ok := reportedNumber(ev, field)
+			if !ok {
+				return false, msg
 			}
 			return got > 0, fmt.Sprintf("the client reported %s = %v", field, got)
 		})
@@ -270,20 +262,30 @@ func HaveReportedCount(field string, n int) *Requirement {
 	return requirement(fmt.Sprintf("reported %s = %d", field, n),
 		fmt.Sprintf("the call succeeds and reports %s = %d", field, n),
 		func(ev *Evidence) (bool, string) {
-			rec := ev.last()
-			if rec.GaveUp || !rec.Outcome.OK {
-				return false, outcomeText(rec)
-			}
-			var v map[string]any
-			if json.Unmarshal(rec.Outcome.Value, &v) != nil {
-				return false, "the value is not a JSON object"
-			}
-			got, isNum := v[field].(float64)
-			if !isNum {
-				return false, fmt.Sprintf("the value has no number %q", field)
+			got, msg, ok := reportedNumber(ev, field)
+			if !ok {
+				return false, msg
 			}
 			return int(got) == n, fmt.Sprintf("the client reported %s = %d", field, int(got))
 		})
+}
+
+// reportedNumber is the number field of the value the last invoke reported,
+// or, when it did not succeed with one, why not.
+func reportedNumber(ev *Evidence, field string) (float64, string, bool) {
+	rec := ev.last()
+	if rec.GaveUp || !rec.Outcome.OK {
+		return 0, outcomeText(rec), false
+	}
+	var v map[string]any
+	if json.Unmarshal(rec.Outcome.Value, &v) != nil {
+		return 0, "the value is not a JSON object", false
+	}
+	got, isNum := v[field].(float64)
+	if !isNum {
+		return 0, fmt.Sprintf("the value has no number %q", field), false
+	}
+	return got, "", true
 }
 
 // HaveBackedOffAfter: after every reply of status on route, the next request
