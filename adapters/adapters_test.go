@@ -105,10 +105,18 @@ func conform(t *testing.T, target, dir, wantAdapter string) {
 	t.Logf("%s: %s in %s: %v", target, s.Verdict, elapsed.Round(time.Millisecond), s.Counts)
 	if err != nil || s.Verdict != "CONFORMANT" {
 		var bad []string
+		alarms := true
 		for _, c := range s.Cases {
 			if c.Class != reports.Pass && c.Class != reports.Unsupported {
 				bad = append(bad, string(c.Class)+" "+c.ID+": "+c.FailedChecks())
+				// A false alarm that load caused (issue 12) passes when the
+				// case runs again alone, twice: logged, not failed.
+				alarms = alarms && passesAlone(t, target, dir, c.ID)
 			}
+		}
+		if alarms && len(bad) > 0 && s.Run.Adapter.Name == wantAdapter {
+			t.Logf("FALSE ALARM (each passed twice when run again alone):\n  %s", strings.Join(bad, "\n  "))
+			return
 		}
 		t.Fatalf("knoxconform run --strict --target %q: %v, verdict %s; not passing:\n  %s\n%s", target, err, s.Verdict, strings.Join(bad, "\n  "), tail(out))
 	}
@@ -221,4 +229,18 @@ func copyDir(src, dst string) error {
 		}
 		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
 	})
+}
+
+// passesAlone runs case id alone against target, strict, twice, and reports
+// whether both runs were CONFORMANT.
+func passesAlone(t *testing.T, target, dir, id string) bool {
+	t.Helper()
+	for range 2 {
+		cmd := exec.Command(knoxconform(t), "run", "--target", target, "--strict", "--cases", id, "--report-dir", t.TempDir())
+		cmd.Dir = dir
+		if err := cmd.Run(); err != nil {
+			return false
+		}
+	}
+	return true
 }
