@@ -36,11 +36,11 @@ func authorizeTokenCases() []*caseDef {
 			"The request \"may need to be sent again\": SHOULD succeed when LIC_5101 was transient; MUST wait > 0 before the retry.", src, knoxerr.LIC5101).
 			needs(target.OpExchangeCode, target.OpAuthorizeToken).tune(judgedBackoff).scenario(func(r *caseRun) {
 			prepare(r)
-			r.script(auth, knoxtest.Step{Code: knoxerr.LIC5101, Times: 2})
+			r.script(auth, knoxtest.Step{Code: knoxerr.LIC5101, Times: transientFaults})
 			r.invoke(target.OpAuthorizeToken, target.AuthorizeTokenParams{})
 			ev := r.ev()
 			r.must(ev, HaveBackedOff(auth, "retrying LIC_5101"))
-			r.should(ev, HaveSucceededOrNotRetried(auth, "LIC_5101 happened once"))
+			r.should(ev, HaveRecovered(auth, "LIC_5101 ended after three", true))
 		}),
 	}
 }

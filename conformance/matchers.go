@@ -141,19 +141,39 @@ func HaveSucceeded(why string) *Requirement {
 		})
 }
 
-// HaveSucceededOrNotRetried: the last invoke reported success, or the client
-// chose not to retry route at all (where retrying is only MAY) and reported the
-// failure: recovering from a transient fault is judged only of a client that
-// retries.
-func HaveSucceededOrNotRetried(route knoxtest.Route, why string) *Requirement {
-	return requirement("succeeded if it retried", "the call succeeds ("+why+"), unless the client does not retry it at all and reports the failure",
+// HaveRecovered: the last invoke reported success once the fault on route had
+// ended. A client may keep its own retry policy (docs/protocol.md), so one
+// that gave up on its own attempt bound while the fault still lasted (every
+// request it made from the first fault on met an injected fault) is not
+// judged on recovering: it never saw the server recover, and reporting that
+// failure is correct. mayNotRetry says whether retrying is only MAY here: then
+// a client that did not retry at all and reported the failure passes too;
+// otherwise it must have retried at least once.
+func HaveRecovered(route knoxtest.Route, why string, mayNotRetry bool) *Requirement {
+	text := "the call succeeds (" + why + "), unless the client gave up on its own attempt bound before the fault ended"
+	if mayNotRetry {
+		text += ", or did not retry at all"
+	}
+	return requirement("recovered", text+", and reports the failure",
 		func(ev *Evidence) (bool, string) {
 			rec := ev.last()
 			if !rec.GaveUp && rec.Outcome.OK {
 				return true, outcomeText(rec)
 			}
 			xs := ev.on(route)
-			return !rec.GaveUp && len(xs) == 1, fmt.Sprintf("%s; %s", requests(route, xs), outcomeText(rec))
+			first := slices.IndexFunc(xs, func(x knoxtest.Exchange) bool { return x.Injected })
+			desc := fmt.Sprintf("%s; %s", requests(route, xs), outcomeText(rec))
+			if rec.GaveUp || first < 0 {
+				return false, desc
+			}
+			faulted := xs[first:]
+			if !xs[len(xs)-1].Injected {
+				return false, desc + "; the server had recovered"
+			}
+			if len(faulted) == 1 && !mayNotRetry {
+				return false, desc + "; the client did not retry"
+			}
+			return true, desc
 		})
 }
 

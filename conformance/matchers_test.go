@@ -274,29 +274,40 @@ func TestNarrowBackoffPass(t *testing.T) {
 	}
 }
 
-// Two failures stand, two clear passes (or one with no failure) acquit, a
-// narrow pass casts no vote, and a case runs at most 1+confirmRuns times.
+// Two failures stand, a failure stands unless a clear pass refutes it (a
+// narrow pass cannot), runs without a failure acquit, and a case runs at most
+// 1+confirmRuns times.
 func TestConfirmMore(t *testing.T) {
 	P, N, F := runPassed, runNarrow, runFailed
 	for _, c := range []struct {
 		kinds []runKind
 		more  bool
+		fail  bool
 	}{
-		{[]runKind{F}, true},
-		{[]runKind{N}, true},
-		{[]runKind{N, P}, false},
-		{[]runKind{N, F}, true},
-		{[]runKind{N, F, F}, false},
-		{[]runKind{N, N, N}, false},
-		{[]runKind{F, F}, false},
-		{[]runKind{F, P}, true},
-		{[]runKind{F, P, P}, false},
-		{[]runKind{F, P, F}, false},
-		{[]runKind{F, N}, true},
-		{[]runKind{F, N, N}, false},
+		{[]runKind{F}, true, true},
+		{[]runKind{N}, true, false},
+		{[]runKind{N, P}, false, false},
+		{[]runKind{N, F}, true, true},
+		{[]runKind{N, F, F}, false, true},
+		{[]runKind{N, F, N}, false, true},
+		{[]runKind{N, F, P}, false, false},
+		{[]runKind{N, N}, true, false},
+		{[]runKind{N, N, N}, false, false},
+		{[]runKind{N, N, F}, false, true},
+		{[]runKind{F, F}, false, true},
+		{[]runKind{F, P}, true, false},
+		{[]runKind{F, P, P}, false, false},
+		{[]runKind{F, P, N}, false, false},
+		{[]runKind{F, P, F}, false, true},
+		{[]runKind{F, N}, true, true},
+		{[]runKind{F, N, N}, false, true},
+		{[]runKind{F, N, P}, false, false},
 	} {
 		if got := confirmMore(c.kinds); got != c.more {
 			t.Errorf("after %v: another run %v, want %v", c.kinds, got, c.more)
+		}
+		if got := fails(countRuns(c.kinds)); got != c.fail {
+			t.Errorf("after %v: fails %v, want %v", c.kinds, got, c.fail)
 		}
 	}
 	if confirmRuns != 2 {
