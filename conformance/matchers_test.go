@@ -368,3 +368,43 @@ func TestSpreadRetries(t *testing.T) {
 		t.Errorf("equal jitter, calls together: passed %v, narrow %v (want a clear pass)", ok, clear.narrow)
 	}
 }
+
+// HaveRecovered passes a client that succeeded, one that gave up on its own
+// bound while the fault lasted, and (where retrying is MAY) one that did not
+// retry; it fails one that reported failure after the server had recovered,
+// one that never returned, and one that did not retry where it must.
+func TestHaveRecovered(t *testing.T) {
+	list := knoxtest.RouteListDevices
+	failed := []invokeRecord{{Outcome: target.Outcome{Error: &target.OutcomeError{Kind: knoxerr.KindServer, HTTPStatus: 500}}}}
+	ok := []invokeRecord{{Outcome: target.Outcome{OK: true}}}
+	ev := func(statuses []int, injected int, inv []invokeRecord) *Evidence {
+		at := make([]int, len(statuses))
+		for i := range at {
+			at[i] = 100 * i
+		}
+		xs := journal(list, at, statuses)
+		for i := range min(injected, len(xs)) {
+			xs[i].Injected = true
+		}
+		return &Evidence{Journal: xs, Invokes: inv}
+	}
+	for _, c := range []struct {
+		name        string
+		ev          *Evidence
+		mayNotRetry bool
+		want        bool
+	}{
+		{"succeeded after three 500s", ev([]int{500, 500, 500, 200}, 3, ok), false, true},
+		{"gave up on its own bound of three attempts", ev([]int{500, 500, 500}, 3, failed), false, true},
+		{"gave up on its own bound of two attempts", ev([]int{500, 500}, 3, failed), true, true},
+		{"did not retry where retrying is MAY", ev([]int{500}, 3, failed), true, true},
+		{"did not retry where it must", ev([]int{500}, 3, failed), false, false},
+		{"reported failure after the server recovered", ev([]int{500, 500, 500, 200}, 3, failed), true, false},
+		{"never returned", ev([]int{500, 500}, 3, []invokeRecord{{GaveUp: true}}), true, false},
+		{"sent nothing", ev(nil, 0, failed), true, false},
+	} {
+		if got, msg := judge(t, HaveRecovered(list, "the 500 ended after three", c.mayNotRetry), c.ev); got != c.want {
+			t.Errorf("%s: passed %v, want %v: %s", c.name, got, c.want, msg)
+		}
+	}
+}
