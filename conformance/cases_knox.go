@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"time"
+
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/target"
@@ -110,9 +112,13 @@ func knoxCloudCases() []*caseDef {
 			r.must(ev, NeverReusedRejectedToken(list))
 			r.must(ev, HaveMadeAtMost(tok, 1, "at most one new token"))
 			r.must(ev, HaveMadeAtMost(list, 2, "no loop"))
-			// A later call must not bring the rejected token back.
+			// A later call must not bring the rejected token back, and gets
+			// on with a new one ("the next call obtains a new one").
 			r.invoke(target.OpListDevices, firstPage)
-			r.must(r.since(from), NeverReusedRejectedToken(list))
+			later := r.since(from)
+			r.must(later, NeverReusedRejectedToken(list))
+			r.must(later, HaveReturnedWithinTimeout(time.Second))
+			r.should(later, HaveSucceeded("the next call obtains a new token"))
 		}),
 
 		newCase("knox/4032252/bounded", knoxerr.MUST, "no loop while 4032252 ACCESS_TOKEN_INVALID persists",

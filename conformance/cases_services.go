@@ -96,6 +96,18 @@ func serviceCases() []*caseDef {
 			r.must(ev, HaveReportedCount("pages", 3))
 		}),
 
+		// docs/protocol.md: an absent or 0 pageSize is the client's default.
+		newCase("kc/cursor/default-page-size", knoxerr.MUST, "the Knox Configure listing on the client's own page size",
+			"Knox Configure v2: with no page size asked for (the client's default), the listing succeeds and follows the cursor to the end; a pageSize of 0 is not a page size (the server answers 400).",
+			sourceConfigure+"; "+sourceBehaviours).
+			needs(target.OpKCListDevices).scenario(func(r *caseRun) {
+			r.invoke(target.OpKCListDevices, target.KCListDevicesParams{})
+			ev := r.ev()
+			r.must(ev, HaveSucceeded("every device of the listing, on pages of the client's size"))
+			r.must(ev, HaveFollowedCursorToTheEnd(kc))
+			r.must(ev, HaveReportedCount("devices", 25))
+		}),
+
 		newCase("kc/page-size/no-retry", knoxerr.MUST, "no retry of a pageSize over 100",
 			"Knox Configure v2: a pageSize over 100 is a 400; no retry.", sourceConfigure, knoxerr.ResourceInvalidParam).
 			needs(target.OpKCListDevices).scenario(func(r *caseRun) {

@@ -238,13 +238,33 @@ func HaveReturnedWithinTimeout(slack time.Duration) *Requirement {
 	return noisy(requirement("returned within its timeout",
 		fmt.Sprintf("the call gives up within its configured timeout plus %d ms", ms(slack)),
 		func(ev *Evidence) (bool, string) {
-			rec := ev.last()
-			limit := time.Duration(ev.Config.TimeoutMs)*time.Millisecond + slack
-			if rec.GaveUp {
-				return false, fmt.Sprintf("client did not give up: no answer after %d ms (its timeout is %d ms)", ms(rec.Elapsed), ev.Config.TimeoutMs)
-			}
-			return rec.Elapsed <= limit+ev.Lag, fmt.Sprintf("the call returned after %d ms (its timeout is %d ms): %s%s", ms(rec.Elapsed), ev.Config.TimeoutMs, outcomeText(rec), ev.lagNote())
+			return ev.returnedWithinTimeout(ev.last(), slack)
 		}))
+}
+
+// HaveAllReturnedWithinTimeout: every invoke of the evidence (concurrent calls)
+// returned within the client's operation timeout, as HaveReturnedWithinTimeout
+// judges one.
+func HaveAllReturnedWithinTimeout(slack time.Duration) *Requirement {
+	return noisy(requirement("all returned within the timeout",
+		fmt.Sprintf("every call gives up within its configured timeout plus %d ms", ms(slack)),
+		func(ev *Evidence) (bool, string) {
+			for i, rec := range ev.Invokes {
+				if ok, desc := ev.returnedWithinTimeout(rec, slack); !ok {
+					return false, fmt.Sprintf("call %d of %d: %s", i+1, len(ev.Invokes), desc)
+				}
+			}
+			return true, fmt.Sprintf("%d call(s), all returned within the timeout", len(ev.Invokes))
+		}))
+}
+
+// returnedWithinTimeout is the one judgement of "gave up within its timeout".
+func (ev *Evidence) returnedWithinTimeout(rec invokeRecord, slack time.Duration) (bool, string) {
+	limit := time.Duration(ev.Config.TimeoutMs)*time.Millisecond + slack
+	if rec.GaveUp {
+		return false, fmt.Sprintf("client did not give up: no answer after %d ms (its timeout is %d ms)", ms(rec.Elapsed), ev.Config.TimeoutMs)
+	}
+	return rec.Elapsed <= limit+ev.Lag, fmt.Sprintf("the call returned after %d ms (its timeout is %d ms): %s%s", ms(rec.Elapsed), ev.Config.TimeoutMs, outcomeText(rec), ev.lagNote())
 }
 
 // lockstepSpread is how far apart retries must fall, in either measure
@@ -298,24 +318,45 @@ func HaveSpreadRetries(route knoxtest.Route, n int) *Requirement {
 
 // HaveSurfacedKind: the last invoke failed with one of the kinds.
 func HaveSurfacedKind(kinds ...knoxerr.Kind) *Requirement {
-	var names []string
-	for _, k := range kinds {
-		names = append(names, string(k))
-	}
+	names := kindNames(kinds)
 	return requirement("surfaced kind "+strings.Join(names, "|"),
 		"the failure is reported as kind "+strings.Join(names, " or "),
 		func(ev *Evidence) (bool, string) {
 			rec := ev.last()
-			if rec.GaveUp || rec.Outcome.OK || rec.Outcome.Error == nil {
-				return false, outcomeText(rec)
-			}
-			for _, k := range kinds {
-				if rec.Outcome.Error.Kind == k {
-					return true, outcomeText(rec)
+			return surfacedKind(rec, kinds), outcomeText(rec)
+		})
+}
+
+// HaveAllSurfacedKind: every invoke of the evidence (concurrent calls) failed
+// with one of the kinds, as HaveSurfacedKind judges one.
+func HaveAllSurfacedKind(kinds ...knoxerr.Kind) *Requirement {
+	names := kindNames(kinds)
+	return requirement("all surfaced kind "+strings.Join(names, "|"),
+		"every call's failure is reported as kind "+strings.Join(names, " or "),
+		func(ev *Evidence) (bool, string) {
+			for i, rec := range ev.Invokes {
+				if !surfacedKind(rec, kinds) {
+					return false, fmt.Sprintf("call %d of %d: %s", i+1, len(ev.Invokes), outcomeText(rec))
 				}
 			}
-			return false, outcomeText(rec)
+			return true, fmt.Sprintf("%d call(s), all reported as kind %s", len(ev.Invokes), strings.Join(names, " or "))
 		})
+}
+
+func kindNames(kinds []knoxerr.Kind) []string {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, string(k))
+	}
+	return names
+}
+
+// surfacedKind is whether rec returned a failure of one of the kinds.
+func surfacedKind(rec invokeRecord, kinds []knoxerr.Kind) bool {
+	if rec.GaveUp || rec.Outcome.OK || rec.Outcome.Error == nil {
+		return false
+	}
+	return slices.Contains(kinds, rec.Outcome.Error.Kind)
 }
 
 // HaveReturnedWithin: the last invoke returned within d (plus the harness lag
@@ -829,6 +870,42 @@ func HaveKeptSecretsOut(markers map[string]string) *Requirement {
 				}
 			}
 			return true, fmt.Sprintf("%d request(s), no secret in a query or header", len(ev.window()))
+		})
+}
+
+// HaveAllFailed: every invoke of the evidence returned and reported failure.
+func HaveAllFailed(why string) *Requirement {
+	return requirement("all calls reported the failure", "every call reports failure to its caller ("+why+")",
+		func(ev *Evidence) (bool, string) {
+			for i, rec := range ev.Invokes {
+				if rec.GaveUp || rec.Outcome.OK {
+					return false, fmt.Sprintf("call %d of %d: %s", i+1, len(ev.Invokes), outcomeText(rec))
+				}
+			}
+			return true, fmt.Sprintf("%d call(s), all reported the failure", len(ev.Invokes))
+		})
+}
+
+// HaveMetTogether: at least two requests to route arrived before the first
+// answer from tokenRoute ended, that is, several calls met the rejection of
+// the old token before any new one existed: the precondition of a shared
+// (single-flight) refresh.
+func HaveMetTogether(route, tokenRoute knoxtest.Route) *Requirement {
+	return requirement("calls met the old token's rejection together",
+		fmt.Sprintf("two or more requests to %s arrived before the first request to %s was answered", route, tokenRoute),
+		func(ev *Evidence) (bool, string) {
+			toks, xs := ev.on(tokenRoute), ev.on(route)
+			desc := fmt.Sprintf("%s; %s", requests(tokenRoute, toks), requests(route, xs))
+			if len(toks) == 0 {
+				return false, desc
+			}
+			n := 0
+			for _, x := range xs {
+				if x.At < replied(toks[0]) {
+					n++
+				}
+			}
+			return n >= 2, desc
 		})
 }
 

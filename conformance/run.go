@@ -319,6 +319,14 @@ func (r *caseRun) since(from int) *Evidence {
 		Lag: r.lag.max()}
 }
 
+// lastCalls is the evidence since from, with only the last n invokes: the
+// calls a case just made concurrently, judged apart from the ones before.
+func (r *caseRun) lastCalls(from, n int) *Evidence {
+	ev := r.since(from)
+	ev.Invokes = ev.Invokes[max(0, len(ev.Invokes)-n):]
+	return ev
+}
+
 func (r *caseRun) must(ev *Evidence, q *Requirement)   { r.check(knoxerr.MUST, ev, q) }
 func (r *caseRun) should(ev *Evidence, q *Requirement) { r.check(knoxerr.SHOULD, ev, q) }
 func (r *caseRun) info(ev *Evidence, q *Requirement)   { r.check(knoxerr.INFO, ev, q) }
