@@ -132,6 +132,25 @@ func oauthCases() []*caseDef {
 			r.must(ev, HaveReportedPositive("expiresIn", "success is success: the refreshed token's lifetime, as answered"))
 		}),
 
+		newCase("oauth/refresh/invalid-grant", knoxerr.MUST, "a refresh refused with invalid_grant is reported, not retried",
+			"A refresh token the server no longer accepts (the grant was revoked: invalid_grant) ends the refresh: no retry of the same request, the failure reported with its OAuth error code, and a later refresh cannot succeed with it either.",
+			sourceOAuthUEM+"; RFC 6749 §5.2", knoxerr.OAuthInvalidGrant).
+			needs(target.OpOAuthExchangeCode, target.OpOAuthRefresh).scenario(func(r *caseRun) {
+			r.invoke(target.OpOAuthExchangeCode, target.OAuthExchangeCodeParams{Code: r.srv.IssueOAuthCode(knoxtest.OAuthCode{})})
+			r.srv.RevokeRefreshTokens()
+			from := r.mark()
+			r.invoke(target.OpOAuthRefresh, nil)
+			ev := r.since(from)
+			r.precondition(ev, HaveMadeAtLeast(tok, 1, "the refresh reached the server"))
+			r.must(ev, HaveMadeNoSecondRequest(tok, "invalid_grant: the refresh token was revoked"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedOAuthError(knoxerr.OAuthInvalidGrant))
+			// The next refresh fails as well, whether the client refuses it
+			// itself (it has no live refresh token) or the server does.
+			r.invoke(target.OpOAuthRefresh, nil)
+			r.must(r.since(from), HaveFailed())
+		}),
+
 		newCase("oauth/insufficient_scope/no-retry", knoxerr.MUST, "no retry after 403 insufficient_scope",
 			"403 for a missing scope: no retry.", sourceBearer, knoxerr.OAuthInsufficientScope).
 			needs(target.OpKCListDevices).scenario(func(r *caseRun) {

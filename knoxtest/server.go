@@ -458,6 +458,17 @@ func (s *Server) expireTokens() (changed, total int) {
 // RevokeTokens invalidates every issued access token (403 4032252 on next use).
 func (s *Server) RevokeTokens() { s.revokeTokens() }
 
+// RevokeRefreshTokens revokes every OAuth 2.0 refresh token the server issued,
+// as when a user or an administrator withdraws the app's grant: the next
+// refresh with any of them is refused with invalid_grant (RFC 6749 §5.2).
+func (s *Server) RevokeRefreshTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.oauthRefreshes {
+		t.revoked = true
+	}
+}
+
 // revokeTokens is RevokeTokens; it reports how many tokens it changed and held.
 func (s *Server) revokeTokens() (changed, total int) {
 	s.mu.Lock()
