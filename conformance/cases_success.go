@@ -71,6 +71,34 @@ func successCases() []*caseDef {
 			r.must(ev, HaveSucceeded("the revoke was reported done"))
 			r.must(ev, HaveRevokedBearer(knoxtest.RouteKCDevices))
 		}),
+
+		newCase("success/oauth-revoke-not-done", knoxerr.MUST, "a revoke the server did not carry out is not reported done",
+			"Success is success, and only success: a revoke the server refused (401 invalid_client: no retry of the same request) or never carried out (500 to every attempt, until the client gives up) is reported as the failure it is, never as done; the token is still valid.",
+			sourceBehaviours+"; "+sourceOAuthUEM+"; RFC 7009 §2.2.1", knoxerr.OAuthInvalidClient, knoxerr.HTTPInternalServerError).
+			needs(target.OpOAuthToken, target.OpOAuthRevoke).scenario(func(r *caseRun) {
+			revoke := knoxtest.RouteOAuthRevoke
+			// Refused: the server does not accept the client's credentials.
+			from := r.mark()
+			r.invoke(target.OpOAuthToken, target.OAuthTokenParams{})
+			r.script(revoke, knoxtest.Step{Code: knoxerr.OAuthInvalidClient, Shape: knoxerr.ShapeOAuth})
+			r.invoke(target.OpOAuthRevoke, nil)
+			ev := r.since(from)
+			r.precondition(ev, HaveMadeAtLeast(revoke, 1, "the revoke reached the server"))
+			r.must(ev, HaveMadeNoSecondRequest(revoke, "401 invalid_client"))
+			r.must(ev, HaveFailed())
+			r.must(ev, HaveRevokedIfDone())
+			// Never carried out: 500 until the client gives up. A client may
+			// have forgotten its tokens with the refused revoke: it obtains
+			// one again first.
+			from = r.mark()
+			r.invoke(target.OpOAuthToken, target.OAuthTokenParams{})
+			r.script(revoke, always(knoxerr.HTTPInternalServerError))
+			r.invoke(target.OpOAuthRevoke, nil)
+			ev = r.since(from)
+			r.must(ev, HaveMadeAtMost(revoke, attemptBound, "attempts are bounded"))
+			r.must(ev, HaveFailed())
+			r.must(ev, HaveRevokedIfDone())
+		}),
 	}
 }
 

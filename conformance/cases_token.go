@@ -63,5 +63,22 @@ func tokenCases() []*caseDef {
 			r.should(ev, HaveAllSurfacedKind(knoxerr.KindServer))
 			r.must(ev, HaveMadeAtMost(tok, n*attemptBound, "attempts are bounded"))
 		}),
+
+		newCase("token/single-flight-hang", knoxerr.MUST, "concurrent calls give up on a token server that never answers",
+			"When the token server never answers the refresh that concurrent calls share, every call MUST give up within its own timeout and report the failure, never a token it did not get; SHOULD as kind timeout.",
+			sourceBehaviours).
+			needs(target.OpAccessToken).requires("concurrency").
+			tune(func(c *target.ClientConfig) { c.TimeoutMs = int(hangTimeout / time.Millisecond) }).
+			scenario(func(r *caseRun) {
+				r.script(tok, knoxtest.Step{Fault: knoxtest.FaultHang, Times: knoxtest.Forever})
+				from := r.mark()
+				const n = 4
+				r.invokeConcurrently(n, target.OpAccessToken, nil)
+				ev := r.lastCalls(from, n)
+				r.precondition(ev, HaveMadeAtLeast(tok, 1, "a token request reached the server"))
+				r.must(ev, HaveAllReturnedWithinTimeout(time.Second))
+				r.must(ev, HaveAllFailed("the token server never answered"))
+				r.should(ev, HaveAllSurfacedKind(knoxerr.KindTimeout))
+			}),
 	}
 }
