@@ -43,6 +43,20 @@ func httpCases() []*caseDef {
 			r.should(ev, HaveSurfacedStatus(401))
 		}),
 
+		// The accesstoken route itself: "a fresh access token" there is a
+		// newly signed client-identifier JWT, once.
+		newCase("http/401/token-route-bounded", knoxerr.MUST, "no loop when the accesstoken request meets 401 Unauthorized",
+			behaviour(knoxerr.HTTPUnauthorized)+" On the accesstoken route, the retry is one request with a newly signed JWT.", src, knoxerr.HTTPUnauthorized).
+			needs(target.OpAccessToken).scenario(func(r *caseRun) {
+			tok := knoxtest.RouteAccessToken
+			r.script(tok, always(knoxerr.HTTPUnauthorized))
+			r.invoke(target.OpAccessToken, nil)
+			ev := r.ev()
+			r.must(ev, HaveMadeAtMost(tok, 2, "the first request and at most one with a newly signed JWT"))
+			r.must(ev, HaveFailed())
+			r.should(ev, HaveSurfacedStatus(401))
+		}),
+
 		newCase("http/403/no-retry", knoxerr.MUST, "no retry after 403 Forbidden",
 			behaviour(knoxerr.HTTPForbidden)+" (Produced for real: a client identifier not entitled to KME.)", src, knoxerr.HTTPForbidden).
 			needs(target.OpListDevices).scenario(func(r *caseRun) {
