@@ -57,6 +57,17 @@ func httpCases() []*caseDef {
 			r.should(ev, HaveSurfacedStatus(401))
 		}),
 
+		newCase("http/401/token-route-once", knoxerr.SHOULD, "a one-off 401 on the accesstoken request cured by a newly signed JWT",
+			behaviour(knoxerr.HTTPUnauthorized)+" On the accesstoken route, the retry is one request with a newly signed JWT.", src, knoxerr.HTTPUnauthorized).
+			needs(target.OpAccessToken).scenario(func(r *caseRun) {
+			tok := knoxtest.RouteAccessToken
+			r.script(tok, once(knoxerr.HTTPUnauthorized))
+			r.invoke(target.OpAccessToken, nil)
+			ev := r.ev()
+			r.must(ev, HaveMadeAtMost(tok, 2, "the first request and at most one with a newly signed JWT"))
+			r.should(ev, HaveSucceeded("a newly signed JWT cures a one-off 401"))
+		}),
+
 		newCase("http/403/no-retry", knoxerr.MUST, "no retry after 403 Forbidden",
 			behaviour(knoxerr.HTTPForbidden)+" (Produced for real: a client identifier not entitled to KME.)", src, knoxerr.HTTPForbidden).
 			needs(target.OpListDevices).scenario(func(r *caseRun) {
