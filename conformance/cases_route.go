@@ -293,6 +293,12 @@ func matrixCase(rt matrixRoute, f matrixFault) *caseDef {
 		d = d.tune(func(c *target.ClientConfig) { c.TimeoutMs = int(hangTimeout / time.Millisecond) })
 	case "500", "reset":
 		d = d.tune(judgedBackoff)
+	case "429":
+		// A 1 s Retry-After within the default 3 s timeout left a client
+		// that load delayed by 2 s before its first request (measured: a
+		// starved run sent it at +1933 ms) no time to retry, and it
+		// reported a timeout that SHOULD succeed judged as its own.
+		d = d.tune(func(c *target.ClientConfig) { c.TimeoutMs = retryAfterTimeoutMs })
 	}
 	route := rt.Route
 	return d.scenario(func(r *caseRun) {

@@ -44,6 +44,11 @@ func judgedBackoff(c *target.ClientConfig) {
 	c.BaseDelayMs, c.MaxDelayMs, c.TimeoutMs = 250, 1000, 10000
 }
 
+// retryAfterTimeoutMs is the operation timeout advised where a case answers
+// with a 1 s Retry-After and expects the client to succeed after it: room for
+// the wait and for a machine that delays the client by seconds.
+const retryAfterTimeoutMs = 10000
+
 // transientFaults is how many times the cases that judge a retry's delay
 // and then expect recovery fault before the server recovers: three delays
 // to judge, so that full jitter (a delay drawn from [0, cap]) draws three
