@@ -40,6 +40,10 @@ type Evidence struct {
 	// measured during the case could explain (see waited); the case is then
 	// run again to confirm it (caseRun.check, suite.runCase).
 	narrow bool
+	// narrowGaps are the delays of a wait check that passed narrowly: when no
+	// run of the case shows a clear wait, suite.runCase pools them over the
+	// runs and judges their mean against minJudgedWait.
+	narrowGaps []time.Duration
 }
 
 // lagNote says, for a failed upper bound, how loaded the machine was.

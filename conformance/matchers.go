@@ -13,6 +13,7 @@ import (
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/target"
 )
 
 // Requirement is a Gomega matcher over *Evidence named for what it checks.
@@ -62,18 +63,15 @@ const (
 	// must take, on average, to send a retry for it to count as having waited.
 	// Full jitter (a delay drawn from [0, cap]) may draw one tiny delay, rarely
 	// several, and reruns confirm the verdict (Noisy); the cases that judge
-	// backoff advise a 250 ms base delay and fault twice, so that such draws
-	// stay rare.
+	// backoff advise a 250 ms base delay and fault three times, so that such
+	// draws stay rare.
 	hotLoopGap = 2 * time.Millisecond
 	// hotLoopFloor is the mean delay below which a backoff pass is always
-	// confirmed by a rerun, whatever turnaround the case measured. Under a
-	// saturated CPU an immediate retry can wait tens of milliseconds for a
-	// core while the turnaround measured a moment earlier stayed short (the
-	// saturated kill matrix saw a no-backoff mutant pass clearly once in 20
-	// runs that way). A client that follows the advised 250 ms base delay
-	// falls below it only when jitter draws small; that costs a rerun, never
-	// a verdict (a narrow pass cannot fail a client).
-	hotLoopFloor = 100 * time.Millisecond
+	// confirmed by a rerun (docs/protocol.md states it from target).
+	hotLoopFloor = target.HotLoopFloor
+	// minJudgedWait is the pooled mean delay under which a wait that no run
+	// showed clearly fails (suite.runCase; docs/protocol.md).
+	minJudgedWait = target.MinJudgedWait
 	// attemptBound is the most requests one failing call may make before the
 	// suite calls it unbounded (the advised maxAttempts is 4).
 	attemptBound = 8
@@ -495,6 +493,7 @@ func (ev *Evidence) waited(gs []time.Duration, desc string) (bool, string) {
 	// every pass is confirmed, however short the turnaround was.
 	if mean < max(3*turn+hotLoopGap+ev.Lag, hotLoopFloor) {
 		ev.narrow = true
+		ev.narrowGaps = gs
 	}
 	return true, fmt.Sprintf("%s (mean delay %.2f ms after a reply; the client takes %.2f ms to send a request without waiting)", desc, msf(mean), msf(turn))
 }

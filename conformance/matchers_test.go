@@ -8,6 +8,7 @@ import (
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
+	"github.com/knoxconform/knoxconform/reports"
 	"github.com/knoxconform/knoxconform/target"
 )
 
@@ -312,6 +313,58 @@ func TestConfirmMore(t *testing.T) {
 	}
 	if confirmRuns != 2 {
 		t.Errorf("confirmRuns is %d; the table above assumes 2", confirmRuns)
+	}
+}
+
+// When no run of a case showed a clear wait, the delays of all its runs decide:
+// a hot loop on a saturated machine passed three runs narrowly with delays of
+// 15-35 ms and fails on the pooled mean; a client whose delays were small in
+// each run but not together passes; a wait check that one run showed clearly
+// is not pooled; and only the wait checks are pooled.
+func TestPoolWaits(t *testing.T) {
+	msd := func(xs ...int) []time.Duration {
+		var out []time.Duration
+		for _, x := range xs {
+			out = append(out, time.Duration(x)*time.Millisecond)
+		}
+		return out
+	}
+	run := func(level knoxerr.Level, gaps []time.Duration) *caseRun {
+		r := &caseRun{res: &reports.CaseResult{Checks: []reports.Check{
+			{Name: "retries not in lockstep", Level: "SHOULD", Passed: true},
+			{Name: "backed off", Level: string(level), Passed: true, Actual: "3 requests"},
+		}}}
+		if gaps != nil {
+			r.narrowWaits = []narrowWait{{check: 1, level: level, gaps: gaps}}
+		}
+		return r
+	}
+	for _, c := range []struct {
+		name  string
+		runs  []*caseRun
+		fails bool
+	}{
+		{"hot loop, three narrow runs", []*caseRun{run(knoxerr.MUST, msd(18, 16, 20)), run(knoxerr.MUST, msd(35, 30, 28)), run(knoxerr.MUST, msd(15, 17, 21))}, true},
+		{"small draws one run at a time", []*caseRun{run(knoxerr.MUST, msd(10, 40, 190)), run(knoxerr.MUST, msd(30, 160, 20)), run(knoxerr.MUST, msd(5, 80, 95))}, false},
+		{"one run showed the wait clearly", []*caseRun{run(knoxerr.MUST, msd(18, 16, 20)), run(knoxerr.MUST, nil), run(knoxerr.MUST, msd(15, 17, 21))}, false},
+		{"SHOULD level", []*caseRun{run(knoxerr.SHOULD, msd(1, 2, 3)), run(knoxerr.SHOULD, msd(2))}, true},
+	} {
+		got := poolWaits(c.runs)
+		last := c.runs[len(c.runs)-1]
+		failed := !last.res.Checks[1].Passed
+		if failed != c.fails || (got != "") != c.fails {
+			t.Errorf("%s: check failed %v (note %q), want %v", c.name, failed, got, c.fails)
+		}
+		if !last.res.Checks[0].Passed {
+			t.Errorf("%s: a check that is not a wait was failed", c.name)
+		}
+		n := len(last.mustFailures) + len(last.shouldFailures)
+		if c.fails && (n != 1 || !strings.Contains(last.res.Checks[1].Actual, "pooled over the")) {
+			t.Errorf("%s: %d failures recorded, actual %q", c.name, n, last.res.Checks[1].Actual)
+		}
+		if c.fails && c.runs[0].res.Checks[1].Level == "SHOULD" && len(last.shouldFailures) != 1 {
+			t.Errorf("%s: a SHOULD wait check failed at another level", c.name)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -41,7 +42,7 @@ func defaultConfig() target.ClientConfig {
 // without an attempt bound shows it (more than attemptBound attempts) before
 // its timeout ends the call.
 func judgedBackoff(c *target.ClientConfig) {
-	c.BaseDelayMs, c.MaxDelayMs, c.TimeoutMs = 250, 1000, 10000
+	c.BaseDelayMs, c.MaxDelayMs, c.TimeoutMs = target.JudgedBaseDelayMs, target.JudgedMaxDelayMs, 10000
 }
 
 // retryAfterTimeoutMs is the operation timeout advised where a case answers
@@ -104,7 +105,9 @@ type caseRun struct {
 	// narrow names the Noisy checks that passed by less than the noise
 	// measured during the run could explain: passes reruns must confirm.
 	narrow []string
-	lag    *lagMonitor
+	// narrowWaits are the wait checks among them, with their delays.
+	narrowWaits []narrowWait
+	lag         *lagMonitor
 	// superseded is set on a run that a confirming rerun replaced: its
 	// resources are released, its evidence is not reported.
 	superseded bool
@@ -339,12 +342,15 @@ func (r *caseRun) info(ev *Evidence, q *Requirement)   { r.check(knoxerr.INFO, e
 // check judges q (Judge) and records the result; failures are collected so
 // that every check of the case is reported, then verdict fails the spec.
 func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
-	ev.narrow = false
+	ev.narrow, ev.narrowGaps = false, nil
 	c := Judge(level, ev, q)
 	r.res.Checks = append(r.res.Checks, c)
 	if c.Passed {
 		if ev.narrow && q.Noisy && level != knoxerr.INFO {
 			r.narrow = append(r.narrow, q.Name)
+			if ev.narrowGaps != nil {
+				r.narrowWaits = append(r.narrowWaits, narrowWait{check: len(r.res.Checks) - 1, level: level, gaps: ev.narrowGaps})
+			}
 		}
 		return
 	}
@@ -360,6 +366,58 @@ func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
 	if !q.Noisy {
 		r.firmFailures++
 	}
+}
+
+// narrowWait is a wait check (HaveBackedOff, HaveBackedOffAfter) that passed
+// narrowly: its place in the run's checks, its level and the delays it judged.
+type narrowWait struct {
+	check int
+	level knoxerr.Level
+	gaps  []time.Duration
+}
+
+// poolWaits judges the wait checks of the runs of a case none of which passed
+// clearly (runs, oldest first; the verdict is the last one's): a wait check
+// that passed narrowly in every run fails when the mean of its delays over all
+// the runs is under minJudgedWait (docs/protocol.md). One run's few delays may
+// all be small under full jitter; the pooled ones, rarely. It returns the note
+// for the reports, "" when nothing was pooled or every pooled mean held.
+func poolWaits(runs []*caseRun) string {
+	last := runs[len(runs)-1]
+	var notes []string
+	for _, w := range last.narrowWaits {
+		var gaps []time.Duration
+		for _, r := range runs {
+			i := slices.IndexFunc(r.narrowWaits, func(o narrowWait) bool { return o.check == w.check })
+			if i < 0 {
+				gaps = nil // a run showed this wait clearly (or not at all)
+				break
+			}
+			gaps = append(gaps, r.narrowWaits[i].gaps...)
+		}
+		if len(gaps) == 0 {
+			continue
+		}
+		var sum time.Duration
+		for _, g := range gaps {
+			sum += g
+		}
+		mean := sum / time.Duration(len(gaps))
+		if mean >= minJudgedWait {
+			continue
+		}
+		c := &last.res.Checks[w.check]
+		c.Passed = false
+		c.Actual += fmt.Sprintf("; pooled over the %d runs, none of which showed a clear wait, the %d delays average %.2f ms, under the %d ms that tells a wait from none on a loaded machine", len(runs), len(gaps), msf(mean), ms(minJudgedWait))
+		msg := fmt.Sprintf("[%s] %s\nExpected: %s\nActual: %s", w.level, c.Name, c.Expected, c.Actual)
+		if w.level == knoxerr.MUST {
+			last.mustFailures = append(last.mustFailures, msg)
+		} else {
+			last.shouldFailures = append(last.shouldFailures, msg)
+		}
+		notes = append(notes, fmt.Sprintf("%s: %d delays over %d runs average %.2f ms (under %d ms)", c.Name, len(gaps), len(runs), msf(mean), ms(minJudgedWait)))
+	}
+	return strings.Join(notes, "; ")
 }
 
 // precondition ends the case as not exercised when q fails: the situation the

@@ -96,7 +96,7 @@ func regenerate(doc []byte) ([]byte, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	for _, name := range append([]string{"ops", "kinds", "codekinds", "deadlines", "responses"}, schemaSectionNames()...) {
+	for _, name := range append([]string{"ops", "kinds", "codekinds", "deadlines", "responses", "waitrule"}, schemaSectionNames()...) {
 		if !seen[name] {
 			return nil, fmt.Errorf("no generated section %q (add <!-- BEGIN GENERATED %s --><!-- END GENERATED -->)", name, name)
 		}
@@ -159,6 +159,8 @@ func renderSection(name string) (string, error) {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", d.What, v, d.Then)
 		}
+	case name == "waitrule":
+		b.WriteString(WaitRule())
 	case name == "responses":
 		b.WriteString("| Request | Possible responses |\n|---|---|\n")
 		for _, t := range RequestTypes() {

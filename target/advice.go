@@ -1,0 +1,49 @@
+package target
+
+import (
+	"fmt"
+	"time"
+)
+
+// What of the advised client config binds a client, in one place: the checks
+// apply these numbers and docs/protocol.md states them from WaitRule
+// (generated, so the two cannot drift).
+const (
+	// JudgedBaseDelayMs is the base delay (config.baseDelayMs) advised by the
+	// cases that judge whether a client waited before a retry; JudgedMaxDelayMs
+	// is their cap.
+	JudgedBaseDelayMs = 250
+	JudgedMaxDelayMs  = 1000
+	// MinJudgedWait is the mean retry delay below which a wait cannot be told
+	// from none on a loaded machine: a client that retries at once still
+	// waits for a CPU, tens of milliseconds when the cores are saturated. It
+	// decides only when no run of a case showed a clear wait (see WaitRule):
+	// then the delays of all its runs are pooled, and a mean under it fails.
+	// Measured: immediate retries on two saturated cores averaged 15-35 ms
+	// over such runs; full jitter on the advised base averages under this
+	// over nine delays with a probability far below one in ten thousand.
+	MinJudgedWait = 50 * time.Millisecond
+	// HotLoopFloor is the mean delay below which a pass of a wait check is
+	// always confirmed by running the case again, whatever turnaround the
+	// case measured: under a saturated CPU an immediate retry can wait tens
+	// of milliseconds for a core while the turnaround measured a moment
+	// earlier stayed short. A client that follows the advised base delay
+	// falls below it only when jitter draws small; that costs a rerun.
+	HotLoopFloor = 100 * time.Millisecond
+)
+
+// WaitRule is the paragraph of docs/protocol.md that says how a retry delay is
+// judged in the cases that judge one, from the constants above.
+func WaitRule() string {
+	return fmt.Sprintf("The second binding is the **size of a retry delay** where a case judges one (the checks "+
+		"`backed off`). Those cases advise `baseDelayMs` %d and `maxDelayMs` %d, except one that advises no delay "+
+		"at all to judge the client's own defaults (`http/500/client-defaults`). A delay is measured from the moment "+
+		"the server finished its reply to the client's next request, and judged against the client's own no-wait "+
+		"turnaround measured in the same case. On a loaded machine a client that retries at once also waits, for a "+
+		"CPU, so a mean delay close to that turnaround (or under %s) is run again; when none of the runs (at most "+
+		"three) shows a clear wait, their delays are pooled and a pooled mean under **%s** fails the check: it "+
+		"cannot be told from a hot loop. A client that honours the advised base delay, with any jitter, passes; "+
+		"one that keeps its own delays there must keep them at that scale (exponential from a default base delay of 200 ms or more, even with full jitter, "+
+		"does: it fails with a probability near one in 100,000 per case).\n",
+		JudgedBaseDelayMs, JudgedMaxDelayMs, HotLoopFloor, MinJudgedWait)
+}
