@@ -111,11 +111,16 @@ func rateLimitCases() []*caseDef {
 			"Clients that meet the same 429 at the same moment SHOULD NOT retry in lockstep: the backoff is randomised (full, equal or decorrelated jitter).",
 			src).
 			needs(target.OpListDevices).requires("concurrency").
-			// A 1 s base delay: equal jitter then spreads eight retries over about
-			// 400 ms, so that a client starved of CPU (its timers fire in bunches
-			// when it runs again) still shows its jitter; at 500 ms a saturated
-			// machine compressed a correct client's spread to 63 ms.
-			tune(func(c *target.ClientConfig) { c.BaseDelayMs, c.MaxDelayMs = 1000, 2000 }).
+			// A 2 s base delay: equal jitter then spreads eight retries over about
+			// 800 ms, so that a client starved of CPU (its timers fire in bunches
+			// when it runs again) still shows its jitter, while the load spreads a
+			// fixed delay by at most a few hundred (234 ms measured with both CPUs
+			// saturated, at a 1 s base, which left too little room between the
+			// two). The timeout leaves room for decorrelated jitter's longest
+			// draw (the 4 s cap) on a loaded machine.
+			tune(func(c *target.ClientConfig) {
+				c.BaseDelayMs, c.MaxDelayMs, c.TimeoutMs = target.JitterBaseDelayMs, target.JitterMaxDelayMs, 10000
+			}).
 			scenario(func(r *caseRun) {
 				// The token first, so that the eight calls reach the resource together.
 				r.invoke(target.OpListDevices, firstPage)

@@ -44,6 +44,8 @@ type Evidence struct {
 	// run of the case shows a clear wait, suite.runCase pools them over the
 	// runs and judges their mean against minJudgedWait.
 	narrowGaps []time.Duration
+	// narrowSpread is the spread of a lockstep check that passed narrowly.
+	narrowSpread time.Duration
 }
 
 // lagNote says, for a failed upper bound, how loaded the machine was.

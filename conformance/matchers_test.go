@@ -359,11 +359,42 @@ func TestPoolWaits(t *testing.T) {
 			t.Errorf("%s: a check that is not a wait was failed", c.name)
 		}
 		n := len(last.mustFailures) + len(last.shouldFailures)
-		if c.fails && (n != 1 || !strings.Contains(last.res.Checks[1].Actual, "pooled over the")) {
+		if c.fails && (n != 1 || !strings.Contains(last.res.Checks[1].Actual, "none of which showed it clearly")) {
 			t.Errorf("%s: %d failures recorded, actual %q", c.name, n, last.res.Checks[1].Actual)
 		}
 		if c.fails && c.runs[0].res.Checks[1].Level == "SHOULD" && len(last.shouldFailures) != 1 {
 			t.Errorf("%s: a SHOULD wait check failed at another level", c.name)
+		}
+	}
+}
+
+// The lockstep check over runs none of which passed clearly: a fixed delay
+// that a saturated machine spread by 54-234 ms in each run fails; jitter whose
+// draws bunched in two runs but not in the third passes.
+func TestPoolSpreads(t *testing.T) {
+	run := func(spread int) *caseRun {
+		return &caseRun{
+			res:         &reports.CaseResult{Checks: []reports.Check{{Name: "retries not in lockstep", Level: "SHOULD", Passed: true}}},
+			narrowWaits: []narrowWait{{check: 0, level: knoxerr.SHOULD, spread: time.Duration(spread) * time.Millisecond}},
+		}
+	}
+	for _, c := range []struct {
+		spreads []int
+		fails   bool
+	}{
+		{[]int{54, 95, 234}, true},
+		{[]int{120, 300, 650}, false},
+		{[]int{399}, true},
+		{[]int{400}, false},
+	} {
+		var runs []*caseRun
+		for _, sp := range c.spreads {
+			runs = append(runs, run(sp))
+		}
+		note := poolWaits(runs)
+		last := runs[len(runs)-1]
+		if failed := !last.res.Checks[0].Passed; failed != c.fails || (note != "") != c.fails || (len(last.shouldFailures) == 1) != c.fails {
+			t.Errorf("spreads %v ms: failed %v (note %q), want %v", c.spreads, failed, note, c.fails)
 		}
 	}
 }

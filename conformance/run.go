@@ -342,14 +342,14 @@ func (r *caseRun) info(ev *Evidence, q *Requirement)   { r.check(knoxerr.INFO, e
 // check judges q (Judge) and records the result; failures are collected so
 // that every check of the case is reported, then verdict fails the spec.
 func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
-	ev.narrow, ev.narrowGaps = false, nil
+	ev.narrow, ev.narrowGaps, ev.narrowSpread = false, nil, 0
 	c := Judge(level, ev, q)
 	r.res.Checks = append(r.res.Checks, c)
 	if c.Passed {
 		if ev.narrow && q.Noisy && level != knoxerr.INFO {
 			r.narrow = append(r.narrow, q.Name)
-			if ev.narrowGaps != nil {
-				r.narrowWaits = append(r.narrowWaits, narrowWait{check: len(r.res.Checks) - 1, level: level, gaps: ev.narrowGaps})
+			if ev.narrowGaps != nil || ev.narrowSpread > 0 {
+				r.narrowWaits = append(r.narrowWaits, narrowWait{check: len(r.res.Checks) - 1, level: level, gaps: ev.narrowGaps, spread: ev.narrowSpread})
 			}
 		}
 		return
@@ -368,54 +368,74 @@ func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
 	}
 }
 
-// narrowWait is a wait check (HaveBackedOff, HaveBackedOffAfter) that passed
-// narrowly: its place in the run's checks, its level and the delays it judged.
+// narrowWait is a timing check that passed narrowly and that the runs of a
+// case judge together: a wait (HaveBackedOff, HaveBackedOffAfter) with the
+// delays it judged, or a lockstep check (HaveSpreadRetries) with its spread.
+// check is its place in the run's checks.
 type narrowWait struct {
-	check int
-	level knoxerr.Level
-	gaps  []time.Duration
+	check  int
+	level  knoxerr.Level
+	gaps   []time.Duration
+	spread time.Duration
 }
 
-// poolWaits judges the wait checks of the runs of a case none of which passed
-// clearly (runs, oldest first; the verdict is the last one's): a wait check
-// that passed narrowly in every run fails when the mean of its delays over all
-// the runs is under minJudgedWait (docs/protocol.md). One run's few delays may
-// all be small under full jitter; the pooled ones, rarely. It returns the note
-// for the reports, "" when nothing was pooled or every pooled mean held.
+// poolWaits judges the timing checks of the runs of a case none of which
+// passed clearly (runs, oldest first; the verdict is the last one's). A check
+// that passed narrowly in every run fails when, over all the runs, the mean of
+// its delays is under minJudgedWait, or (a lockstep check) its widest spread is
+// under minPooledSpread (docs/protocol.md). One run's few delays may all be
+// small under full jitter, one run's draws may bunch; in every run, rarely. It
+// returns the note for the reports, "" when every pooled check held.
 func poolWaits(runs []*caseRun) string {
 	last := runs[len(runs)-1]
 	var notes []string
 	for _, w := range last.narrowWaits {
 		var gaps []time.Duration
+		var widest time.Duration
+		every := true
 		for _, r := range runs {
 			i := slices.IndexFunc(r.narrowWaits, func(o narrowWait) bool { return o.check == w.check })
 			if i < 0 {
-				gaps = nil // a run showed this wait clearly (or not at all)
+				every = false // a run showed this check clearly (or not at all)
 				break
 			}
 			gaps = append(gaps, r.narrowWaits[i].gaps...)
+			widest = max(widest, r.narrowWaits[i].spread)
 		}
-		if len(gaps) == 0 {
+		var why, note string
+		switch {
+		case !every:
 			continue
-		}
-		var sum time.Duration
-		for _, g := range gaps {
-			sum += g
-		}
-		mean := sum / time.Duration(len(gaps))
-		if mean >= minJudgedWait {
+		case len(gaps) > 0:
+			var sum time.Duration
+			for _, g := range gaps {
+				sum += g
+			}
+			mean := sum / time.Duration(len(gaps))
+			if mean >= minJudgedWait {
+				continue
+			}
+			why = fmt.Sprintf("the %d delays average %.2f ms, under the %d ms that tells a wait from none on a loaded machine", len(gaps), msf(mean), ms(minJudgedWait))
+			note = fmt.Sprintf("%d delays average %.2f ms (under %d ms)", len(gaps), msf(mean), ms(minJudgedWait))
+		case w.spread > 0:
+			if widest >= minPooledSpread {
+				continue
+			}
+			why = fmt.Sprintf("the widest spread of the retries was %.1f ms, under the %d ms that tells jitter from a loaded machine's noise", msf(widest), ms(minPooledSpread))
+			note = fmt.Sprintf("widest spread %.1f ms (under %d ms)", msf(widest), ms(minPooledSpread))
+		default:
 			continue
 		}
 		c := &last.res.Checks[w.check]
 		c.Passed = false
-		c.Actual += fmt.Sprintf("; pooled over the %d runs, none of which showed a clear wait, the %d delays average %.2f ms, under the %d ms that tells a wait from none on a loaded machine", len(runs), len(gaps), msf(mean), ms(minJudgedWait))
+		c.Actual += fmt.Sprintf("; over the %d runs, none of which showed it clearly, %s", len(runs), why)
 		msg := fmt.Sprintf("[%s] %s\nExpected: %s\nActual: %s", w.level, c.Name, c.Expected, c.Actual)
 		if w.level == knoxerr.MUST {
 			last.mustFailures = append(last.mustFailures, msg)
 		} else {
 			last.shouldFailures = append(last.shouldFailures, msg)
 		}
-		notes = append(notes, fmt.Sprintf("%s: %d delays over %d runs average %.2f ms (under %d ms)", c.Name, len(gaps), len(runs), msf(mean), ms(minJudgedWait)))
+		notes = append(notes, fmt.Sprintf("%s: over %d runs, %s", c.Name, len(runs), note))
 	}
 	return strings.Join(notes, "; ")
 }

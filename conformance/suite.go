@@ -315,10 +315,10 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 	case passed > 0:
 		notes = append(notes, "a clear pass confirmed the narrow one")
 	default:
-		// No run showed a clear wait: the delays of all the runs together
-		// decide (poolWaits); other narrow checks pass.
+		// No run passed clearly: the waits and spreads of all the runs
+		// together decide (poolWaits); other narrow checks pass.
 		if pooled := poolWaits(runs); pooled != "" {
-			notes = append(notes, fmt.Sprintf("all %d runs passed, none clearly; pooled over them, the delays cannot be told from none (%s): the check fails", len(kinds), pooled))
+			notes = append(notes, fmt.Sprintf("all %d runs passed, none clearly; judged over them together, the timing cannot be told from a client that breaks the rule (%s): the check fails", len(kinds), pooled))
 		} else {
 			notes = append(notes, fmt.Sprintf("all %d runs passed, none clearly: judged a pass (the rule was kept as far as the measurement can tell)", len(kinds)))
 		}

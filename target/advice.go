@@ -30,20 +30,38 @@ const (
 	// earlier stayed short. A client that follows the advised base delay
 	// falls below it only when jitter draws small; that costs a rerun.
 	HotLoopFloor = 100 * time.Millisecond
+
+	// JitterBaseDelayMs and JitterMaxDelayMs are the advice of the case that
+	// judges whether concurrent calls retry in lockstep (ratelimit/jitter):
+	// a base delay long enough that any jitter spreads eight retries over far
+	// more than a loaded machine spreads eight equal delays.
+	JitterBaseDelayMs = 2000
+	JitterMaxDelayMs  = 4000
+	// MinPooledSpread is the spread the retries of that case must reach in at
+	// least one run when no run showed it clearly: a client that waits one
+	// fixed delay showed spreads of 52-234 ms on two saturated cores; equal
+	// jitter on the advised base (eight draws from [1000, 2000] ms) spreads
+	// less than this with a probability under 1 % per run, in three runs
+	// together under one in a million.
+	MinPooledSpread = 400 * time.Millisecond
 )
 
 // WaitRule is the paragraph of docs/protocol.md that says how a retry delay is
 // judged in the cases that judge one, from the constants above.
 func WaitRule() string {
-	return fmt.Sprintf("The second binding is the **size of a retry delay** where a case judges one (the checks "+
-		"`backed off`). Those cases advise `baseDelayMs` %d and `maxDelayMs` %d, except one that advises no delay "+
-		"at all to judge the client's own defaults (`http/500/client-defaults`). A delay is measured from the moment "+
-		"the server finished its reply to the client's next request, and judged against the client's own no-wait "+
-		"turnaround measured in the same case. On a loaded machine a client that retries at once also waits, for a "+
-		"CPU, so a mean delay close to that turnaround (or under %s) is run again; when none of the runs (at most "+
-		"three) shows a clear wait, their delays are pooled and a pooled mean under **%s** fails the check: it "+
-		"cannot be told from a hot loop. A client that honours the advised base delay, with any jitter, passes; "+
-		"one that keeps its own delays there must keep them at that scale (exponential from a default base delay of 200 ms or more, even with full jitter, "+
-		"does: it fails with a probability near one in 100,000 per case).\n",
-		JudgedBaseDelayMs, JudgedMaxDelayMs, HotLoopFloor, MinJudgedWait)
+	return fmt.Sprintf("The second binding is the **size of a retry delay** where a case judges one. The checks "+
+		"`backed off` judge that a client waited: those cases advise `baseDelayMs` %d and `maxDelayMs` %d, except one "+
+		"that advises no delay at all to judge the client's own defaults (`http/500/client-defaults`). A delay is "+
+		"measured from the moment the server finished its reply to the client's next request, and judged against "+
+		"the client's own no-wait turnaround measured in the same case. On a loaded machine a client that retries "+
+		"at once also waits, for a CPU, so a mean delay close to that turnaround (or under %s) is run again; when "+
+		"none of the runs (at most three) shows a clear wait, their delays are pooled and a pooled mean under "+
+		"**%s** fails the check: it cannot be told from a hot loop. The check `retries not in lockstep` "+
+		"(`ratelimit/jitter`, advising `baseDelayMs` %d and `maxDelayMs` %d) judges that eight calls meeting one "+
+		"429 spread their retries; when no run shows that clearly, the widest spread of the runs must reach **%s**. "+
+		"A client that honours the advised delays, with any jitter (full, equal or decorrelated), passes; one that "+
+		"keeps its own delays there must keep them at that scale (exponential from a default base delay of 200 ms "+
+		"or more, even with full jitter, passes the first rule but for a probability near one in 100,000 per "+
+		"case).\n",
+		JudgedBaseDelayMs, JudgedMaxDelayMs, HotLoopFloor, MinJudgedWait, JitterBaseDelayMs, JitterMaxDelayMs, MinPooledSpread)
 }
