@@ -38,12 +38,16 @@ const (
 	JitterBaseDelayMs = 2000
 	JitterMaxDelayMs  = 4000
 	// MinPooledSpread is the spread the retries of that case must reach in at
-	// least one run when no run showed it clearly: a client that waits one
-	// fixed delay showed spreads of 52-234 ms on two saturated cores; equal
+	// least one of its runs (a run under it is confirmed by another): a client
+	// that waits one fixed delay showed spreads of 52-234 ms on two saturated
+	// cores, with the calls themselves within 20 ms; equal
 	// jitter on the advised base (eight draws from [1000, 2000] ms) spreads
 	// less than this with a probability under 1 % per run, in three runs
 	// together under one in a million.
 	MinPooledSpread = 400 * time.Millisecond
+	// LockstepSpread is the spread under which one run of that case fails at
+	// once: one fixed delay on a quiet machine (6-22 ms measured).
+	LockstepSpread = 50 * time.Millisecond
 )
 
 // WaitRule is the paragraph of docs/protocol.md that says how a retry delay is
@@ -58,10 +62,12 @@ func WaitRule() string {
 		"none of the runs (at most three) shows a clear wait, their delays are pooled and a pooled mean under "+
 		"**%s** fails the check: it cannot be told from a hot loop. The check `retries not in lockstep` "+
 		"(`ratelimit/jitter`, advising `baseDelayMs` %d and `maxDelayMs` %d) judges that eight calls meeting one "+
-		"429 spread their retries; when no run shows that clearly, the widest spread of the runs must reach **%s**. "+
-		"A client that honours the advised delays, with any jitter (full, equal or decorrelated), passes; one that "+
-		"keeps its own delays there must keep them at that scale (exponential from a default base delay of 200 ms "+
-		"or more, even with full jitter, passes the first rule but for a probability near one in 100,000 per "+
-		"case).\n",
-		JudgedBaseDelayMs, JudgedMaxDelayMs, HotLoopFloor, MinJudgedWait, JitterBaseDelayMs, JitterMaxDelayMs, MinPooledSpread)
+		"429 spread their retries: the retries, and the delays from each call to its retry, must spread over at "+
+		"least **%s** in one of the case's runs (at most three; a run under it is confirmed by another, one under "+
+		"%s fails). A load that delays a client's timers spreads one fixed delay by a few hundred milliseconds at "+
+		"most; jitter of at least a fifth of the advised delay spreads it further. A client that honours the "+
+		"advised delays, with full, equal or decorrelated jitter, passes; one that keeps its own delays there must "+
+		"keep them at that scale (exponential from a default base delay of 200 ms or more, even with full jitter, "+
+		"passes the first rule but for a probability near one in 100,000 per case).\n",
+		JudgedBaseDelayMs, JudgedMaxDelayMs, HotLoopFloor, MinJudgedWait, JitterBaseDelayMs, JitterMaxDelayMs, MinPooledSpread, LockstepSpread)
 }
