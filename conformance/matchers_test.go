@@ -347,7 +347,8 @@ func TestPoolWaits(t *testing.T) {
 		{"hot loop, three narrow runs", []*caseRun{run(knoxerr.MUST, msd(18, 16, 20)), run(knoxerr.MUST, msd(35, 30, 28)), run(knoxerr.MUST, msd(15, 17, 21))}, true},
 		{"small draws one run at a time", []*caseRun{run(knoxerr.MUST, msd(10, 40, 190)), run(knoxerr.MUST, msd(30, 160, 20)), run(knoxerr.MUST, msd(5, 80, 95))}, false},
 		{"one run showed the wait clearly", []*caseRun{run(knoxerr.MUST, msd(18, 16, 20)), run(knoxerr.MUST, nil), run(knoxerr.MUST, msd(15, 17, 21))}, false},
-		{"SHOULD level", []*caseRun{run(knoxerr.SHOULD, msd(1, 2, 3)), run(knoxerr.SHOULD, msd(2))}, true},
+		{"SHOULD level", []*caseRun{run(knoxerr.SHOULD, msd(1, 2, 3)), run(knoxerr.SHOULD, msd(2, 5, 8)), run(knoxerr.SHOULD, msd(1, 1, 1))}, true},
+		{"too few delays to pool", []*caseRun{run(knoxerr.MUST, msd(18, 16)), run(knoxerr.MUST, msd(35, 30)), run(knoxerr.MUST, msd(15, 17))}, false},
 	} {
 		got := poolWaits(c.runs)
 		last := c.runs[len(c.runs)-1]

@@ -382,7 +382,7 @@ type narrowWait struct {
 // poolWaits judges the timing checks of the runs of a case none of which
 // passed clearly (runs, oldest first; the verdict is the last one's). A check
 // that passed narrowly in every run fails when, over all the runs, the mean of
-// its delays is under minJudgedWait, or (a lockstep check) its widest spread is
+// its delays (target.MinPooledDelays of them at least) is under minJudgedWait, or (a lockstep check) its widest spread is
 // under minPooledSpread (docs/protocol.md). One run's few delays may all be
 // small under full jitter, one run's draws may bunch; in every run, rarely. It
 // returns the note for the reports, "" when every pooled check held.
@@ -412,7 +412,7 @@ func poolWaits(runs []*caseRun) string {
 				sum += g
 			}
 			mean := sum / time.Duration(len(gaps))
-			if mean >= minJudgedWait {
+			if mean >= minJudgedWait || len(gaps) < target.MinPooledDelays {
 				continue
 			}
 			why = fmt.Sprintf("the %d delays average %.2f ms, under the %d ms that tells a wait from none on a loaded machine", len(gaps), msf(mean), ms(minJudgedWait))

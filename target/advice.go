@@ -23,6 +23,11 @@ const (
 	// over such runs; full jitter on the advised base averages under this
 	// over nine delays with a probability far below one in ten thousand.
 	MinJudgedWait = 50 * time.Millisecond
+	// MinPooledDelays is how many delays the runs must have shown together
+	// for MinJudgedWait to apply: with fewer, full jitter's draws average
+	// under it too often (six delays, two a run from [0, 250] and [0, 500]
+	// ms: about 5e-4 of the time; nine, three a run: under 1e-5).
+	MinPooledDelays = 9
 	// HotLoopFloor is the mean delay below which a pass of a wait check is
 	// always confirmed by running the case again, whatever turnaround the
 	// case measured: under a saturated CPU an immediate retry can wait tens
@@ -59,8 +64,8 @@ func WaitRule() string {
 		"measured from the moment the server finished its reply to the client's next request, and judged against "+
 		"the client's own no-wait turnaround measured in the same case. On a loaded machine a client that retries "+
 		"at once also waits, for a CPU, so a mean delay close to that turnaround (or under %s) is run again; when "+
-		"none of the runs (at most three) shows a clear wait, their delays are pooled and a pooled mean under "+
-		"**%s** fails the check: it cannot be told from a hot loop. The check `retries not in lockstep` "+
+		"none of the runs (at most three) shows a clear wait, their delays are pooled and, over %d delays or more, a "+
+		"pooled mean under **%s** fails the check: it cannot be told from a hot loop. The check `retries not in lockstep` "+
 		"(`ratelimit/jitter`, advising `baseDelayMs` %d and `maxDelayMs` %d) judges that eight calls meeting one "+
 		"429 spread their retries: the retries, and the delays from each call to its retry, must spread over at "+
 		"least **%s** in one of the case's runs (at most three; a run under it is confirmed by another, one under "+
@@ -69,5 +74,5 @@ func WaitRule() string {
 		"advised delays, with full, equal or decorrelated jitter, passes; one that keeps its own delays there must "+
 		"keep them at that scale (exponential from a default base delay of 200 ms or more, even with full jitter, "+
 		"passes the first rule but for a probability near one in 100,000 per case).\n",
-		JudgedBaseDelayMs, JudgedMaxDelayMs, HotLoopFloor, MinJudgedWait, JitterBaseDelayMs, JitterMaxDelayMs, MinPooledSpread, LockstepSpread)
+		JudgedBaseDelayMs, JudgedMaxDelayMs, HotLoopFloor, MinPooledDelays, MinJudgedWait, JitterBaseDelayMs, JitterMaxDelayMs, MinPooledSpread, LockstepSpread)
 }
