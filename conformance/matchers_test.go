@@ -493,3 +493,36 @@ func TestHaveRecovered(t *testing.T) {
 		}
 	}
 }
+
+// The cursor check: a listing that reached the end passes; one that stopped
+// with a nextSearchAfter left fails, unless the client gave up while a fault
+// lasted and reported failure (its own attempt bound was lower than the fault
+// was long); reporting success after stopping fails.
+func TestFollowedCursorToTheEnd(t *testing.T) {
+	kc := knoxtest.RouteKCDevices
+	page := func(seq int, cursor, next string) knoxtest.Exchange {
+		return knoxtest.Exchange{Seq: seq, Route: kc, Status: 200, Cursor: cursor, NextCursor: next}
+	}
+	fault := func(seq int) knoxtest.Exchange {
+		return knoxtest.Exchange{Seq: seq, Route: kc, Status: 429, Injected: true}
+	}
+	failed := invokeRecord{Outcome: target.Outcome{Error: &target.OutcomeError{Kind: knoxerr.KindRateLimited}}}
+	ok := invokeRecord{Outcome: target.Outcome{OK: true}}
+	for _, c := range []struct {
+		name string
+		xs   []knoxtest.Exchange
+		rec  invokeRecord
+		want bool
+	}{
+		{"to the end through the fault", []knoxtest.Exchange{page(1, "", "c1"), fault(2), fault(3), page(4, "c1", "")}, ok, true},
+		{"gave up during the fault", []knoxtest.Exchange{page(1, "", "c1"), fault(2), fault(3)}, failed, true},
+		{"stopped and reported success", []knoxtest.Exchange{page(1, "", "c1"), fault(2), fault(3)}, ok, false},
+		{"stopped after a page", []knoxtest.Exchange{page(1, "", "c1"), fault(2), page(3, "c1", "c2")}, failed, false},
+		{"a page twice", []knoxtest.Exchange{page(1, "", "c1"), page(2, "", "c1"), page(3, "c1", "")}, ok, false},
+	} {
+		got, msg := judge(t, HaveFollowedCursorToTheEnd(kc), &Evidence{Journal: c.xs, Invokes: []invokeRecord{c.rec}})
+		if got != c.want {
+			t.Errorf("%s: %v, want %v (%s)", c.name, got, c.want, msg)
+		}
+	}
+}
