@@ -43,30 +43,15 @@ func httpCases() []*caseDef {
 			r.should(ev, HaveSurfacedStatus(401))
 		}),
 
-		// The accesstoken route itself: "a fresh access token" there is a
-		// newly signed client-identifier JWT, once.
-		newCase("http/401/token-route-bounded", knoxerr.MUST, "no loop when the accesstoken request meets 401 Unauthorized",
-			behaviour(knoxerr.HTTPUnauthorized)+" On the accesstoken route, the retry is one request with a newly signed JWT.", src, knoxerr.HTTPUnauthorized).
-			needs(target.OpAccessToken).scenario(func(r *caseRun) {
-			tok := knoxtest.RouteAccessToken
-			r.script(tok, always(knoxerr.HTTPUnauthorized))
-			r.invoke(target.OpAccessToken, nil)
-			ev := r.ev()
-			r.must(ev, HaveMadeAtMost(tok, 2, "the first request and at most one with a newly signed JWT"))
-			r.must(ev, HaveFailed())
-			r.should(ev, HaveSurfacedStatus(401))
-		}),
-
-		newCase("http/401/token-route-once", knoxerr.SHOULD, "a one-off 401 on the accesstoken request cured by a newly signed JWT",
-			behaviour(knoxerr.HTTPUnauthorized)+" On the accesstoken route, the retry is one request with a newly signed JWT.", src, knoxerr.HTTPUnauthorized).
-			needs(target.OpAccessToken).scenario(func(r *caseRun) {
-			tok := knoxtest.RouteAccessToken
-			r.script(tok, once(knoxerr.HTTPUnauthorized))
-			r.invoke(target.OpAccessToken, nil)
-			ev := r.ev()
-			r.must(ev, HaveMadeAtMost(tok, 2, "the first request and at most one with a newly signed JWT"))
-			r.should(ev, HaveSucceeded("a newly signed JWT cures a one-off 401"))
-		}),
+		tokenRoute401("http/401/token-route-bounded", knoxerr.MUST, "no loop when the accesstoken request meets 401 Unauthorized",
+			always(knoxerr.HTTPUnauthorized), src, func(r *caseRun, ev *Evidence) {
+				r.must(ev, HaveFailed())
+				r.should(ev, HaveSurfacedStatus(401))
+			}),
+		tokenRoute401("http/401/token-route-once", knoxerr.SHOULD, "a one-off 401 on the accesstoken request cured by a newly signed JWT",
+			once(knoxerr.HTTPUnauthorized), src, func(r *caseRun, ev *Evidence) {
+				r.should(ev, HaveSucceeded("a newly signed JWT cures a one-off 401"))
+			}),
 
 		newCase("http/403/no-retry", knoxerr.MUST, "no retry after 403 Forbidden",
 			behaviour(knoxerr.HTTPForbidden)+" (Produced for real: a client identifier not entitled to KME.)", src, knoxerr.HTTPForbidden).
@@ -186,4 +171,21 @@ func httpCases() []*caseDef {
 
 		noRetryInjected("http/501/no-retry", knoxerr.HTTPNotImplemented, target.OpListDevices, src),
 	}
+}
+
+// tokenRoute401 is a case on the accesstoken request's own 401, which step
+// scripts: "a fresh access token" there is a newly signed client-identifier
+// JWT, once, so the route sees at most two requests; judge adds the case's
+// checks on the outcome.
+func tokenRoute401(id string, level knoxerr.Level, title string, step knoxtest.Step, src string, judge func(r *caseRun, ev *Evidence)) *caseDef {
+	return newCase(id, level, title,
+		behaviour(knoxerr.HTTPUnauthorized)+" On the accesstoken route, the retry is one request with a newly signed JWT.", src, knoxerr.HTTPUnauthorized).
+		needs(target.OpAccessToken).scenario(func(r *caseRun) {
+		tok := knoxtest.RouteAccessToken
+		r.script(tok, step)
+		r.invoke(target.OpAccessToken, nil)
+		ev := r.ev()
+		r.must(ev, HaveMadeAtMost(tok, 2, "the first request and at most one with a newly signed JWT"))
+		judge(r, ev)
+	})
 }

@@ -168,7 +168,7 @@ func HaveRecovered(route knoxtest.Route, why string, mayNotRetry bool) *Requirem
 				return false, desc
 			}
 			faulted := xs[first:]
-			if !xs[len(xs)-1].Injected {
+			if !ev.gaveUpDuringFault(route) {
 				return false, desc + "; the server had recovered"
 			}
 			if len(faulted) == 1 && !mayNotRetry {
@@ -176,6 +176,14 @@ func HaveRecovered(route knoxtest.Route, why string, mayNotRetry bool) *Requirem
 			}
 			return true, desc
 		})
+}
+
+// gaveUpDuringFault is whether the last invoke returned a failure while the
+// fault on route still lasted: the route's last answer was an injected one (a
+// client that stopped on its own attempt bound before the server recovered).
+func (ev *Evidence) gaveUpDuringFault(route knoxtest.Route) bool {
+	rec, xs := ev.last(), ev.on(route)
+	return !rec.GaveUp && !rec.Outcome.OK && len(xs) > 0 && xs[len(xs)-1].Injected
 }
 
 // HaveFailed: the last invoke reported failure (and returned).

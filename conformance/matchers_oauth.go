@@ -240,9 +240,8 @@ func HaveFollowedCursorToTheEnd(route knoxtest.Route) *Requirement {
 				prevNext = x.NextCursor
 			}
 			if prevNext != "" {
-				xs, rec := ev.on(route), ev.last()
-				if !rec.GaveUp && !rec.Outcome.OK && xs[len(xs)-1].Injected {
-					return true, fmt.Sprintf("%d page(s), each once, cursor followed until the client gave up during the fault: %s", len(pages), outcomeText(rec))
+				if ev.gaveUpDuringFault(route) {
+					return true, fmt.Sprintf("%d page(s), each once, cursor followed until the client gave up during the fault: %s", len(pages), outcomeText(ev.last()))
 				}
 				return false, fmt.Sprintf("stopped after %d page(s) although the last answer had a nextSearchAfter", len(pages))
 			}

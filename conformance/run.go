@@ -354,18 +354,24 @@ func (r *caseRun) check(level knoxerr.Level, ev *Evidence, q *Requirement) {
 		}
 		return
 	}
-	msg := fmt.Sprintf("[%s] %s\nExpected: %s\nActual: %s", level, q.Name, c.Expected, c.Actual)
+	if r.recordFailure(level, c) && !q.Noisy {
+		r.firmFailures++
+	}
+}
+
+// recordFailure adds the failed check c to the failures its level counts in
+// (MUST or SHOULD; INFO counts in none) and reports whether it did.
+func (r *caseRun) recordFailure(level knoxerr.Level, c reports.Check) bool {
+	msg := fmt.Sprintf("[%s] %s\nExpected: %s\nActual: %s", level, c.Name, c.Expected, c.Actual)
 	switch level {
 	case knoxerr.MUST:
 		r.mustFailures = append(r.mustFailures, msg)
 	case knoxerr.SHOULD:
 		r.shouldFailures = append(r.shouldFailures, msg)
 	default:
-		return
+		return false
 	}
-	if !q.Noisy {
-		r.firmFailures++
-	}
+	return true
 }
 
 // narrowWait is a timing check that passed narrowly and that the runs of a
@@ -429,12 +435,7 @@ func poolWaits(runs []*caseRun) string {
 		c := &last.res.Checks[w.check]
 		c.Passed = false
 		c.Actual += fmt.Sprintf("; over the %d runs, none of which showed it clearly, %s", len(runs), why)
-		msg := fmt.Sprintf("[%s] %s\nExpected: %s\nActual: %s", w.level, c.Name, c.Expected, c.Actual)
-		if w.level == knoxerr.MUST {
-			last.mustFailures = append(last.mustFailures, msg)
-		} else {
-			last.shouldFailures = append(last.shouldFailures, msg)
-		}
+		last.recordFailure(w.level, *c)
 		notes = append(notes, fmt.Sprintf("%s: over %d runs, %s", c.Name, len(runs), note))
 	}
 	return strings.Join(notes, "; ")
