@@ -6,7 +6,11 @@
 #
 # Usage: scripts/saturated-verdicts.sh
 #   COUNT=3          whole-suite runs of the reference and of each variant
-#   MUTANT_COUNT=0   whole-suite runs of each mutant (0: mutants not run)
+#   MUTANT_COUNT=0   runs of each mutant (0: mutants not run)
+#   MUTANT_CASES=all each mutant run is the whole suite (all) or only the
+#                    cases listed to catch it (listed: whether it is still
+#                    caught, at a fraction of the cost; what else a mutant
+#                    trips is then judged by the whole-suite runs only)
 #   BURNERS=N        CPU burner processes (default: one per CPU)
 #
 # Method. One burner per CPU spins in a shell loop at normal priority for as
@@ -21,6 +25,12 @@ cd "$(dirname "$0")/.."
 COUNT=${COUNT:-3}
 MUTANT_COUNT=${MUTANT_COUNT:-0}
 BURNERS=${BURNERS:-$(nproc)}
+MUTANT_CASES=${MUTANT_CASES:-all}
+case "$MUTANT_CASES" in all | listed) ;; *)
+	echo "saturated-verdicts: MUTANT_CASES=$MUTANT_CASES: want all or listed" >&2
+	exit 2
+	;;
+esac
 for v in COUNT MUTANT_COUNT BURNERS; do
 	case "${!v}" in '' | *[!0-9]*)
 		echo "saturated-verdicts: $v=${!v}: want a whole number" >&2
@@ -46,7 +56,7 @@ for _ in $(seq "$BURNERS"); do
 	timeout "$limit" sh -c 'while :; do :; done' &
 	pids+=($!)
 done
-echo "saturated-verdicts: $BURNERS CPU burner(s) running on $(nproc) CPU(s); $COUNT run(s) per correct client, $MUTANT_COUNT per mutant"
+echo "saturated-verdicts: $BURNERS CPU burner(s) running on $(nproc) CPU(s); $COUNT run(s) per correct client, $MUTANT_COUNT per mutant ($MUTANT_CASES cases)"
 
 vlog=$(mktemp)
 mlog=$(mktemp)
@@ -54,11 +64,11 @@ status=0
 KNOXCONFORM_VARIANT_RUNS=$COUNT KNOXCONFORM_VARIANT_ALARM_RERUNS=0 go test -count=1 -timeout 0 -v -run 'TestVariantsMatrix' ./fixtures/clients/variants >"$vlog" 2>&1 || status=1
 grep -E 'variants matrix:|want PASS' "$vlog" || true
 if [ "$MUTANT_COUNT" -gt 0 ]; then
-	KNOXCONFORM_MUTANT_RUNS=$MUTANT_COUNT KNOXCONFORM_MUTANT_SLIP_RERUNS=0 go test -count=1 -timeout 0 -v -run 'TestKillMatrix' ./fixtures/clients/mutants >"$mlog" 2>&1 || status=1
+	KNOXCONFORM_MUTANT_RUNS=$MUTANT_COUNT KNOXCONFORM_MUTANT_SLIP_RERUNS=0 KNOXCONFORM_MUTANT_CASES=$MUTANT_CASES go test -count=1 -timeout 0 -v -run 'TestKillMatrix' ./fixtures/clients/mutants >"$mlog" 2>&1 || status=1
 	caught=$(grep -cE '^    --- PASS: TestKillMatrix/' "$mlog" || true)
 	missed=$(grep -cE '^    --- FAIL: TestKillMatrix/' "$mlog" || true)
 	grep -E 'should be caught|breaks only|none of its cases|reference client:' "$mlog" || true
-	echo "kill matrix: $MUTANT_COUNT run(s) per mutant; mutants caught every time: $caught; not: $missed (the reference's row included)"
+	echo "kill matrix: $MUTANT_COUNT run(s) per mutant ($MUTANT_CASES cases); mutants caught every time: $caught; not: $missed (the reference's row included)"
 fi
 if [ "$status" -ne 0 ]; then
 	# Both matrices' whole output (every check's figures for a slip) is kept.
