@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/knoxconform/knoxconform/knoxerr"
 )
@@ -15,13 +16,17 @@ import (
 //go:embed report.html.tmpl
 var htmlTemplateText string
 
-var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"classSlug": classSlug,
-	"fmtMs":     fmtMs,
-	"join":      strings.Join,
-	"short":     short,
-	"route":     routeKey,
-}).Parse(htmlTemplateText))
+// htmlTemplate is parsed on first use: only the process that writes the report
+// needs it, not every worker of a run (parsing costs a few ms of start-up).
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report.html").Funcs(template.FuncMap{
+		"classSlug": classSlug,
+		"fmtMs":     fmtMs,
+		"join":      strings.Join,
+		"short":     short,
+		"route":     routeKey,
+	}).Parse(htmlTemplateText))
+})
 
 // htmlPage is what the template sees; everything untrusted in it is a plain
 // string that html/template escapes, except the SVG, which TimelineSVG escapes.
@@ -248,7 +253,7 @@ func HTML(s *Summary) ([]byte, error) {
 		p.Coverage = append(p.Coverage, hc)
 	}
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, p); err != nil {
+	if err := htmlTemplate().Execute(&buf, p); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
