@@ -90,6 +90,11 @@ var _ = Describe("Start", func() {
 
 	It("closes a hung adapter promptly, killing it", func() {
 		t := startFake("deaf", 200*time.Millisecond)
+		// Close only once the adapter is running: on a loaded machine the
+		// bye's 200 ms can run out before the process has printed anything
+		// (a CI run failed here), and then this spec would not show that
+		// the stderr of a killed adapter is kept.
+		Eventually(t.Stderr).WithTimeout(30 * time.Second).Should(ContainSubstring("deaf adapter started"))
 		begin := time.Now()
 		err := t.Close()
 		Expect(target.IsHarness(err)).To(BeTrue(), "bye went unanswered: %v", err)
