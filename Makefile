@@ -2,8 +2,9 @@
 GO       ?= go
 BIN      ?= $(CURDIR)/bin
 REPORTS  ?= $(CURDIR)/knoxconform-report
-# PROCS=0 lets knoxconform pick (runner.DefaultProcs: 16 per CPU, 2 to 32): cases
-# mostly wait, so workers outnumber CPUs; PROCS=1 runs serially.
+# PROCS=0 lets knoxconform pick: one process running runner.DefaultParallel cases at
+# once (24 per CPU, 2 to 64; cases mostly wait); PROCS=1 runs serially, PROCS=N
+# spreads the cases over N worker processes.
 PROCS    ?= 0
 # `knoxconform version` and `knoxvet version` print the git description of the checkout.
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null)

@@ -15,8 +15,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/onsi/ginkgo/v2"
-
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/target"
@@ -28,7 +26,7 @@ func transportSecurityCases() []*caseDef {
 		newCase("tls/verify", knoxerr.MUST, "refuse a certificate that does not chain to the given CA",
 			"MUST refuse a server whose certificate does not chain to the CA it was given.", sourceBehaviours).
 			needs(target.OpListDevices).with(knoxtest.WithTLS()).scenario(func(r *caseRun) {
-			r.caFile = throwawayCA()
+			r.caFile = throwawayCA(r)
 			r.invoke(target.OpListDevices, firstPage)
 			ev := r.ev()
 			r.must(ev, HaveReachedNoServer("the server's certificate is not signed by the CA the client was given"))
@@ -88,10 +86,10 @@ func privateKeyPrefix(keysFile string) string {
 
 // throwawayCA writes a freshly generated CA certificate, unrelated to the
 // server's, to a temp file removed after the spec.
-func throwawayCA() string {
+func throwawayCA(r *caseRun) string {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		ginkgo.Fail("generating a throwaway CA key: " + err.Error())
+		r.s.hooks.fail("ERROR (a harness problem, not a verdict on the client): " + "generating a throwaway CA key: " + err.Error())
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(time.Now().UnixNano()),
@@ -104,11 +102,11 @@ func throwawayCA() string {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		ginkgo.Fail("creating a throwaway CA certificate: " + err.Error())
+		r.s.hooks.fail("ERROR (a harness problem, not a verdict on the client): " + "creating a throwaway CA certificate: " + err.Error())
 	}
-	path := filepath.Join(ginkgo.GinkgoT().TempDir(), "other-ca.pem")
+	path := filepath.Join(r.tempDir(), "other-ca.pem")
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		ginkgo.Fail("writing the throwaway CA: " + err.Error())
+		r.s.hooks.fail("ERROR (a harness problem, not a verdict on the client): " + "writing the throwaway CA: " + err.Error())
 	}
 	return path
 }

@@ -39,6 +39,12 @@ type Options struct {
 	// RerunCommand returns the command line that runs one case alone (the Rerun
 	// field of each result); nil leaves Rerun empty.
 	RerunCommand func(caseID string) string
+	// Pool is how many cases this process runs at once, each with its own
+	// adapter session; 0 or 1 runs them one at a time, each in its spec.
+	Pool int
+	// PoolCases are the IDs of the cases the run selects; the pool starts
+	// them all, longest first, and each spec reports its case's result.
+	PoolCases []string
 }
 
 // SuiteText is the text of the one Ginkgo container; every spec's full text is

@@ -89,7 +89,9 @@ func caseResults(r types.Report, opts Options) []reports.CaseResult {
 			}
 		}
 		Classify(&res, sr, opts.ExpectedFailures)
-		res.DurationMs = msf(sr.RunTime)
+		if res.DurationMs == 0 { // a pooled case carries its own
+			res.DurationMs = msf(sr.RunTime)
+		}
 		if opts.RerunCommand != nil {
 			res.Rerun = opts.RerunCommand(res.ID)
 		}

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/onsi/ginkgo/v2"
-
 	"github.com/knoxconform/knoxconform/knoxerr"
 	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/reports"
@@ -124,14 +122,14 @@ func (r *caseRun) harness(err error) {
 		r.res.Stderr = h.Stderr
 		r.s.markBroken(r.tgt)
 	}
-	ginkgo.Fail("ERROR (a harness problem, not a verdict on the client): " + err.Error())
+	r.s.hooks.fail("ERROR (a harness problem, not a verdict on the client): " + err.Error())
 }
 
 // skip ends the case as UNSUPPORTED.
 func (r *caseRun) skip(reason string) {
 	r.res.Class = reports.Unsupported
 	r.res.Reason = reason
-	ginkgo.Skip("UNSUPPORTED: " + reason)
+	r.s.hooks.skip("UNSUPPORTED: " + reason)
 }
 
 // script adds fault steps to a route of the case's server.
@@ -496,6 +494,6 @@ func (r *caseRun) verdict() {
 		failures = append(failures, r.shouldFailures...)
 	}
 	if len(failures) > 0 {
-		ginkgo.Fail(strings.Join(failures, "\n\n"))
+		r.s.hooks.fail(strings.Join(failures, "\n\n"))
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/onsi/ginkgo/v2"
-
 	"github.com/knoxconform/knoxconform/knoxtest"
 	"github.com/knoxconform/knoxconform/target"
 )
@@ -182,5 +180,5 @@ func (r *caseRun) freshClient() {
 		}
 	}
 	r.opened = false
-	r.clientID = fmt.Sprintf("p%d-%d-%s", ginkgo.GinkgoParallelProcess(), r.s.clientSeq.Add(1), r.def.ID)
+	r.clientID = fmt.Sprintf("p%d-%d-%s", r.s.hooks.process(), r.s.clientSeq.Add(1), r.def.ID)
 }

@@ -49,6 +49,14 @@ type suite struct {
 
 	clientSeq atomic.Int64
 	runLog    *runLog
+	// hooks end a case and attach its evidence: Ginkgo's, or the pool's for
+	// a session of the pool.
+	hooks specHooks
+	// pool runs the cases of this process several at a time (Options.Pool);
+	// nil runs each in its spec.
+	pool *pool
+	// slot numbers a session of the pool (1, 2, …) in client ids; 0 outside it.
+	slot int
 }
 
 // Register builds the Ginkgo tree of the suite: a BeforeSuite that starts the
@@ -56,16 +64,25 @@ type suite struct {
 // area and codes), and a ReportAfterSuite that writes the artifacts. Call it
 // once per process, identically in every parallel worker, before RunSpecs.
 func Register(opts Options) {
-	s := &suite{opts: opts, runLog: openRunLog()}
+	s := &suite{opts: opts, runLog: openRunLog(), hooks: ginkgoHooks{}}
 	if opts.Trace != nil {
 		s.trace = &lockedWriter{w: opts.Trace}
 	}
 	ginkgo.BeforeSuite(func(ctx ginkgo.SpecContext) {
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		s.startLocked(ctx)
+		s.mu.Unlock()
+		if opts.Pool > 1 {
+			s.pool = startPool(s, opts.Pool, opts.PoolCases)
+		}
 	}, ginkgo.NodeTimeout(startTimeout+5*time.Second))
-	ginkgo.AfterSuite(func() { s.stop(); s.runLog.close() })
+	ginkgo.AfterSuite(func() {
+		if s.pool != nil {
+			s.pool.stop()
+		}
+		s.stop()
+		s.runLog.close()
+	})
 
 	defs := catalogue()
 	entries := make([]ginkgo.TableEntry, 0, len(defs))
@@ -79,6 +96,10 @@ func Register(opts Options) {
 		entries = append(entries, ginkgo.Entry(d.ID, append(args, d.ID)...))
 	}
 	ginkgo.DescribeTable(SuiteText, func(ctx ginkgo.SpecContext, id string) {
+		if s.pool != nil && s.pool.has(id) {
+			s.pool.await(ctx, id).replay()
+			return
+		}
 		s.runCase(ctx, catalogueByID[id])
 	}, entries)
 
@@ -201,6 +222,12 @@ func (s *suite) healthy(tgt target.Target) {
 	}
 }
 
+// gaveUpLocked reports whether acquire would refuse at once: the adapter was
+// wedged in sessions in a row, restarted too often, or never started.
+func (s *suite) gaveUpLocked() bool {
+	return s.wedgedRow >= maxWedgedInARow || (s.broken && s.restarts >= maxRestarts) || s.startErr != nil
+}
+
 // declares reports whether the adapter's hello lists feature.
 func (s *suite) declares(feature string) bool {
 	s.mu.Lock()
@@ -261,7 +288,7 @@ const confirmRuns = 2
 
 // runCase is the body of every table entry: the case, then the confirming
 // reruns its timing-sensitive failures call for, then the verdict.
-func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
+func (s *suite) runCase(ctx context.Context, d *caseDef) {
 	r := s.runOnce(ctx, d)
 	if !r.timingSuspect() && !r.narrowPass() {
 		r.verdict()
@@ -333,7 +360,7 @@ func (s *suite) runCase(ctx ginkgo.SpecContext, d *caseDef) {
 	// already released; the last run's are, by the cleanup deferred for it.
 	r.superseded = true
 	failedRun.res.Notes = notes
-	ginkgo.AddReportEntry(reports.EntryName, caseEvidence{*failedRun.res}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	s.hooks.report(caseEvidence{*failedRun.res})
 	failedRun.verdict()
 }
 
@@ -379,9 +406,9 @@ func countRuns(kinds []runKind) (failed, passed int) {
 }
 
 // runOnce performs one run of case d and collects its checks.
-func (s *suite) runOnce(ctx ginkgo.SpecContext, d *caseDef) *caseRun {
+func (s *suite) runOnce(ctx context.Context, d *caseDef) *caseRun {
 	r := &caseRun{ctx: ctx, def: d, s: s, res: &reports.CaseResult{Case: d.Case}, lag: startLagMonitor()}
-	ginkgo.DeferCleanup(r.cleanup)
+	s.hooks.deferCleanup(r.cleanup)
 
 	tgt, hello, err := s.acquire(ctx)
 	// A case the adapter cannot run is UNSUPPORTED even when the adapter is
@@ -414,7 +441,7 @@ func (s *suite) runOnce(ctx ginkgo.SpecContext, d *caseDef) *caseRun {
 	}
 	r.caFile = srv.CAFile()
 	r.config = d.clientConfig()
-	r.clientID = fmt.Sprintf("p%d-%d-%s", ginkgo.GinkgoParallelProcess(), s.clientSeq.Add(1), d.ID)
+	r.clientID = fmt.Sprintf("p%d-%d-%s", s.hooks.process(), s.clientSeq.Add(1), d.ID)
 	s.tracef("case %s: client %s, server %s", d.ID, r.clientID, srv.URL)
 
 	d.run(r)
@@ -515,7 +542,7 @@ func (r *caseRun) cleanup() {
 	if r.superseded {
 		return
 	}
-	ginkgo.AddReportEntry(reports.EntryName, caseEvidence{*r.res}, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	r.s.hooks.report(caseEvidence{*r.res})
 }
 
 func tail(s string, n int) string {

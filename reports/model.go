@@ -163,7 +163,10 @@ type Run struct {
 	DurationMs  float64  `json:"durationMs"`
 	Strict      bool     `json:"strict"`
 	Procs       int      `json:"procs"`
-	Args        []string `json:"args"` // the command line, secrets never included
+	// Parallel is how many cases ran at once in one process (--parallel);
+	// absent when they ran one at a time in each of Procs processes.
+	Parallel int      `json:"parallel,omitempty"`
+	Args     []string `json:"args"` // the command line, secrets never included
 	// Interrupted is set when the run was stopped by a signal before every case ran.
 	Interrupted bool `json:"interrupted,omitempty"`
 	// HarnessError describes a failure that stopped the run (adapter would not start, …).

@@ -52,9 +52,13 @@ type Config struct {
 	Strict      bool
 	// ExpectedFailuresFile lists known failures (--expected-failures).
 	ExpectedFailuresFile string
-	// Procs is the number of worker processes; 1 runs in this process and 0
-	// means DefaultProcs().
+	// Procs is the number of worker processes (each runs its cases one at a
+	// time); 1 runs in this process and 0 means 1 with Parallel cases at once.
 	Procs int
+	// Parallel is how many cases run at once in this process, each on its own
+	// adapter session (--parallel); 0 with Procs 0 means DefaultParallel(),
+	// and 0 or 1 otherwise runs one case at a time.
+	Parallel int
 	// ReportDir receives every artifact; made absolute by Validate.
 	ReportDir string
 	// Trace is "" (off), "-" (stderr) or a file that receives every adapter
@@ -112,16 +116,29 @@ func (c *Config) Validate() error {
 			return usagef("--target-addr %q: %v", c.TargetAddr, err)
 		}
 	}
-	defaulted := c.Procs == 0
-	if defaulted {
-		c.Procs = DefaultProcs()
-	}
 	if c.Procs < 0 {
-		return usagef("--procs %d: the number of worker processes must be 1 or more (0 picks one for this machine)", c.Procs)
+		return usagef("--procs %d: the number of worker processes must be 1 or more (0: one process, with --parallel cases at once)", c.Procs)
+	}
+	if c.Parallel < 0 {
+		return usagef("--parallel %d: the number of cases at once must be 1 or more (0 picks one for this machine)", c.Parallel)
+	}
+	if c.Procs > 1 && c.Parallel > 1 {
+		return usagef("--procs %d with --parallel %d: use one of them: --parallel N runs N cases at once in one process (the default, %d here), --procs N spreads the cases over N worker processes that each run one at a time", c.Procs, c.Parallel, DefaultParallel())
 	}
 	if c.Procs > 1 && !parallelSupported {
-		return usagef("--procs %d: parallel runs are not supported on this system yet; run without --procs", c.Procs)
+		return usagef("--procs %d: worker processes are not supported on this system yet; use --parallel", c.Procs)
 	}
+	defaulted := c.Procs == 0 && c.Parallel == 0
+	if c.Procs == 0 {
+		c.Procs = 1
+	}
+	if defaulted {
+		c.Parallel = DefaultParallel()
+	}
+	if c.Procs > 1 {
+		c.Parallel = 1
+	}
+	c.Parallel = max(c.Parallel, 1)
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -146,10 +163,10 @@ func (c *Config) Validate() error {
 		return err
 	}
 	c.focus, c.unmatched = focus, unmatched
-	if n := suiteCountCases(c.Cases); defaulted && c.LabelFilter == "" && n > 0 && n < c.Procs {
-		// No more workers than cases: a rerun of one case starts one process,
-		// not two dozen that would each start an adapter and find nothing to do.
-		c.Procs = n
+	if n := suiteCountCases(c.Cases); defaulted && c.LabelFilter == "" && n > 0 && n < c.Parallel {
+		// No more sessions than cases: a rerun of one case starts one
+		// adapter, not dozens that would find nothing to do.
+		c.Parallel = n
 	}
 	if _, err := regexp.Compile(strings.Join(focus, "|")); err != nil {
 		// Ginkgo would exit on it; it is a bug in the glob translation.
@@ -254,25 +271,25 @@ var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
 // the text onto one line.
 func plain(s string) string { return oneLine(ansiRe.ReplaceAllString(s, "")) }
 
-// Bounds of DefaultProcs.
+// Bounds of DefaultParallel.
 const (
-	procsPerCPU = 16
-	minProcs    = 2
-	maxProcs    = 32
+	parallelPerCPU = 24
+	minParallel    = 2
+	maxParallel    = 64
 )
 
-// DefaultProcs is the number of worker processes a run uses when none is
-// asked for (--procs 0). A case spends nearly all of its time waiting (the
+// DefaultParallel is how many cases a run runs at once when neither --procs
+// nor --parallel is given. A case spends nearly all of its time waiting (the
 // grace window that catches background retries, Retry-After, backoff), not
-// computing, so workers outnumber CPUs: procsPerCPU per CPU, at least minProcs
-// and at most maxProcs. A worker costs about 80 ms of CPU to start (its own
-// process and its adapter's) and little after that; with two dozen workers the
-// run is bound by its longest case (the 2-3 s Retry-After HTTP-date), not by
-// the sum of the cases (see scripts/bench-suite.sh).
-// Systems without parallel runs get 1.
-func DefaultProcs() int {
-	if !parallelSupported {
-		return 1
-	}
-	return min(max(procsPerCPU*runtime.NumCPU(), minProcs), maxProcs)
+// computing, so cases at once outnumber CPUs: parallelPerCPU per CPU, at
+// least minParallel and at most maxParallel. They run in one process, each on
+// its own adapter session (an adapter process), which costs far less CPU than
+// a worker process per case at once did (--procs): on 2 CPUs a whole run took
+// about 4.5 CPU-seconds this way against 12 with 32 workers. More at once is
+// not faster on a small machine: the start of every session and the cases'
+// bursts load the CPUs, and the noise they make sends timing checks to
+// confirming reruns (24 per CPU was the fastest of 16, 24, 32 and 48 on 2
+// CPUs; see scripts/bench-suite.sh).
+func DefaultParallel() int {
+	return min(max(parallelPerCPU*runtime.NumCPU(), minParallel), maxParallel)
 }

@@ -217,10 +217,34 @@ func (c *Config) suiteOptions(trace io.Writer) suiteOptions {
 			Start:       time.Now().UTC().Format(time.RFC3339),
 			Strict:      c.Strict,
 			Procs:       c.Procs,
+			Parallel:    c.pool(),
 			Args:        c.Args,
 		},
 		RerunCommand: c.RerunCommand,
+		Pool:         c.pool(),
+		PoolCases:    c.poolCases(),
 	}
+}
+
+// pool is how many cases this process runs at once: 0 (one at a time, each in
+// its spec) in a worker of --procs and in a run of --parallel 1.
+func (c *Config) pool() int {
+	if c.Procs != 1 || c.Parallel <= 1 {
+		return 0
+	}
+	return c.Parallel
+}
+
+// poolCases are the IDs of the cases the run selects, for the pool.
+func (c *Config) poolCases() []string {
+	if c.pool() == 0 {
+		return nil
+	}
+	ids, err := suiteSelectedIDs(splitList(c.Cases), c.LabelFilter)
+	if err != nil {
+		return nil // Validate rejected a bad filter already
+	}
+	return ids
 }
 
 func (c *Config) targetString() string {
@@ -344,7 +368,11 @@ func printSummary(w io.Writer, cfg *Config, s *reports.Summary, summaryPath stri
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "knoxconform: %s: %d cases: %s\n", s.Verdict, total, strings.Join(counts, ", "))
-	fmt.Fprintf(w, "  target %s, seed %d, %d process(es), %s\n", s.Run.Target, s.Run.Seed, max(cfg.Procs, 1), reports.RunDuration(s.Run.DurationMs))
+	spread := fmt.Sprintf("%d process(es)", max(cfg.Procs, 1))
+	if s.Run.Parallel > 1 {
+		spread = fmt.Sprintf("%d cases at once", s.Run.Parallel)
+	}
+	fmt.Fprintf(w, "  target %s, seed %d, %s, %s\n", s.Run.Target, s.Run.Seed, spread, reports.RunDuration(s.Run.DurationMs))
 	if s.Run.HarnessError != "" {
 		fmt.Fprintf(w, "  harness error: %s\n", strings.ReplaceAll(s.Run.HarnessError, "\n", "\n  "))
 		if len(s.Cases) == 0 {

@@ -99,8 +99,8 @@ func TestValidate(t *testing.T) {
 	if !strings.HasPrefix(cfg.ReportDir, "/") || !strings.HasPrefix(cfg.Trace, "/") {
 		t.Errorf("paths not made absolute: %q %q", cfg.ReportDir, cfg.Trace)
 	}
-	if cfg.Procs != DefaultProcs() || cfg.Timeout != DefaultTimeout || cfg.Seed == 0 {
-		t.Errorf("defaults not filled: procs %d timeout %s seed %d", cfg.Procs, cfg.Timeout, cfg.Seed)
+	if cfg.Procs != 1 || cfg.Parallel != DefaultParallel() || cfg.Timeout != DefaultTimeout || cfg.Seed == 0 {
+		t.Errorf("defaults not filled: procs %d parallel %d timeout %s seed %d", cfg.Procs, cfg.Parallel, cfg.Timeout, cfg.Seed)
 	}
 }
 

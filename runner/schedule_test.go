@@ -3,6 +3,7 @@ package runner
 import (
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2"
@@ -62,50 +63,86 @@ func TestLongCasesAreScheduledFirst(t *testing.T) {
 	}
 }
 
-// --procs 0 picks DefaultProcs: more workers than CPUs (cases mostly wait), but
-// bounded, and at least two so that a default run is parallel.
-func TestDefaultProcs(t *testing.T) {
-	n := DefaultProcs()
-	if !parallelSupported {
-		if n != 1 {
-			t.Errorf("DefaultProcs() = %d on a system without parallel runs, want 1", n)
-		}
-		return
-	}
-	if n < minProcs || n > maxProcs || n < min(runtime.NumCPU(), maxProcs) {
-		t.Errorf("DefaultProcs() = %d with %d CPUs, want at least the CPUs and within [%d, %d]", n, runtime.NumCPU(), minProcs, maxProcs)
+// With neither --procs nor --parallel a run is one process running
+// DefaultParallel() cases at once: more than CPUs (cases mostly wait), but
+// bounded, and at least two.
+func TestDefaultParallel(t *testing.T) {
+	n := DefaultParallel()
+	if n < minParallel || n > maxParallel || n < min(runtime.NumCPU(), maxParallel) {
+		t.Errorf("DefaultParallel() = %d with %d CPUs, want at least the CPUs and within [%d, %d]", n, runtime.NumCPU(), minParallel, maxParallel)
 	}
 	cfg := Config{Target: "a"}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Procs != n {
-		t.Errorf("--procs 0 validated to %d, want DefaultProcs() = %d", cfg.Procs, n)
+	if cfg.Procs != 1 || cfg.Parallel != n || cfg.pool() != n {
+		t.Errorf("defaults validated to --procs %d --parallel %d (pool %d), want 1 process with DefaultParallel() = %d at once", cfg.Procs, cfg.Parallel, cfg.pool(), n)
 	}
 }
 
-// A run of a few cases starts no more workers than it has cases (when the
-// worker count was left to knoxconform); an explicit --procs is kept.
-func TestDefaultProcsCappedByCases(t *testing.T) {
-	if DefaultProcs() < 3 {
-		t.Skip("this system runs fewer than 3 workers by default")
+// A run of a few cases starts no more sessions than it has cases (when the
+// number was left to knoxconform); explicit --parallel and --procs are kept,
+// and a worker of --procs runs its cases one at a time.
+func TestParallelSettings(t *testing.T) {
+	if DefaultParallel() < 3 {
+		t.Skip("this system runs fewer than 3 cases at once by default")
 	}
 	for _, tt := range []struct {
-		cases []string
-		procs int
-		want  int
+		cases                   []string
+		procs, parallel         int
+		wantProcs, wantParallel int
 	}{
-		{[]string{"ratelimit/jitter"}, 0, 1},
-		{[]string{"http/400/no-retry,http/403/no-retry"}, 0, 2},
-		{[]string{"ratelimit/jitter"}, 4, 4},
-		{nil, 0, DefaultProcs()},
+		{[]string{"ratelimit/jitter"}, 0, 0, 1, 1},
+		{[]string{"http/400/no-retry,http/403/no-retry"}, 0, 0, 1, 2},
+		{[]string{"ratelimit/jitter"}, 0, 4, 1, 4},
+		{nil, 0, 0, 1, DefaultParallel()},
+		{nil, 1, 0, 1, 1},
+		{nil, 4, 0, 4, 1},
+		{nil, 0, 7, 1, 7},
 	} {
-		cfg := Config{Target: "a", Cases: tt.cases, Procs: tt.procs}
+		cfg := Config{Target: "a", Cases: tt.cases, Procs: tt.procs, Parallel: tt.parallel}
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		if cfg.Procs != tt.want {
-			t.Errorf("--cases %v --procs %d: %d workers, want %d", tt.cases, tt.procs, cfg.Procs, tt.want)
+		if cfg.Procs != tt.wantProcs || cfg.Parallel != tt.wantParallel {
+			t.Errorf("--cases %v --procs %d --parallel %d: validated to --procs %d --parallel %d, want %d and %d", tt.cases, tt.procs, tt.parallel, cfg.Procs, cfg.Parallel, tt.wantProcs, tt.wantParallel)
+		}
+	}
+	cfg := Config{Target: "a", Procs: 4, Parallel: 8}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "use one of them") {
+		t.Errorf("--procs 4 --parallel 8: got %v, want a usage error saying to use one", err)
+	}
+}
+
+// The pool starts the cases itself, so it must select exactly the specs that
+// Ginkgo runs with the same --cases and --label-filter.
+func TestPoolSelectsWhatGinkgoRuns(t *testing.T) {
+	for _, tt := range []struct {
+		cases  []string
+		labels string
+	}{
+		{nil, "MUST && !area:network"},
+		{[]string{"ratelimit/*", "knox/*"}, ""},
+		{[]string{"route/*"}, "SHOULD || area:oauth"},
+		{nil, "code:4032251 || code:AUT_1001"},
+	} {
+		want, err := SelectCases(tt.cases, tt.labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := suiteSelectedIDs(splitList(tt.cases), tt.labels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantIDs []string
+		for _, c := range want {
+			wantIDs = append(wantIDs, c.ID)
+		}
+		if len(wantIDs) == 0 {
+			t.Errorf("--cases %v --label-filter %q selects nothing: not a test of the selection", tt.cases, tt.labels)
+		}
+		if strings.Join(got, " ") != strings.Join(wantIDs, " ") {
+			t.Errorf("--cases %v --label-filter %q: the pool selects %v, Ginkgo %v", tt.cases, tt.labels, got, wantIDs)
 		}
 	}
 }

@@ -30,6 +30,11 @@ func suiteFocusForGlob(glob string) (string, error) {
 
 func suiteRegister(o suiteOptions) { conformance.Register(o) }
 
+// suiteSelectedIDs are the case IDs the --cases globs select.
+func suiteSelectedIDs(globs []string, labelFilter string) ([]string, error) {
+	return conformance.SelectedIDs(globs, labelFilter)
+}
+
 // suiteCaseIDOf maps a spec to its case: each case is one table entry whose
 // description is the case ID.
 func suiteCaseIDOf(sr types.SpecReport) string { return sr.LeafNodeText }

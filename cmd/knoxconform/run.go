@@ -90,7 +90,8 @@ case ran (a selection that matches nothing never passes a CI job).`,
 	f.StringVar(&cfg.LabelFilter, "label-filter", "", "run only cases whose labels match this Ginkgo label filter `expression`, e.g. 'MUST && !area:network'")
 	f.BoolVar(&cfg.Strict, "strict", false, "treat failed SHOULD checks (NON-STRICT) as failures of the run")
 	f.StringVar(&cfg.ExpectedFailuresFile, "expected-failures", "", "`file` of known failures: one 'case-id  reason' per line, # comments; listed failures are XFAIL and do not fail the run")
-	f.IntVar(&cfg.Procs, "procs", 0, "number of worker processes (`n`) to spread the cases over; each starts its own adapter (0: 16 per CPU, 2 to 32; 1: serial, in one process)")
+	f.IntVar(&cfg.Parallel, "parallel", 0, "run `n` cases at once in one process, each on its own adapter session (0: 24 per CPU, 2 to 64; 1: one at a time)")
+	f.IntVar(&cfg.Procs, "procs", 0, "spread the cases over `n` worker processes instead, each running one case at a time with its own adapter (1: serial, in one process)")
 	f.StringVar(&cfg.ReportDir, "report-dir", runner.DefaultReportDir, "`directory` for junit.xml, report.json, summary.json, report.html and summary.md")
 	f.StringVar(&cfg.Trace, "trace", "", "log every adapter message and HTTP exchange: --trace alone to stderr, --trace=`FILE` into a file")
 	f.Lookup("trace").NoOptDefVal = "-"

@@ -1,0 +1,291 @@
+package conformance
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/knoxconform/knoxconform/reports"
+)
+
+// A pool runs the cases of one process several at a time. Ginkgo runs one
+// spec at a time per process, so without it every case that runs at the same
+// time as another needs a process of its own (a worker, and its adapter):
+// on a small machine those processes cost more CPU than the cases. The pool
+// keeps one adapter session per slot, exactly as a worker keeps one: each
+// session serves one case at a time, a session that breaks is replaced, and a
+// case never shares an adapter with another that runs at the same time. Each
+// spec waits for its case's result and reports it: the same evidence, the
+// same ending (ERROR, UNSUPPORTED, a failure), as if it had run the case.
+// The run-wide cases still run in their specs, after every other case.
+type pool struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	free   chan *suite
+	slots  []*suite
+
+	mu      sync.Mutex
+	results map[string]*pooledResult
+	// live counts the sessions that take cases.
+	live int
+	wg   sync.WaitGroup
+}
+
+// pooledResult is how one pooled case ended.
+type pooledResult struct {
+	done    chan struct{}
+	entries []caseEvidence
+	end     caseEnd
+	took    time.Duration
+}
+
+// startPool starts the cases ids (all but the run-wide ones), longest first,
+// on n sessions.
+func startPool(primary *suite, n int, ids []string) *pool {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &pool{ctx: ctx, cancel: cancel, free: make(chan *suite, n), results: map[string]*pooledResult{}}
+	var order []*caseDef
+	for _, id := range ids {
+		d, ok := catalogueByID[id]
+		if !ok || d.runWide || p.results[id] != nil {
+			continue
+		}
+		p.results[id] = &pooledResult{done: make(chan struct{})}
+		order = append(order, d)
+	}
+	slices.SortStableFunc(order, func(a, b *caseDef) int {
+		return cmp.Or(cmp.Compare(caseWeights[b.ID], caseWeights[a.ID]), strings.Compare(a.ID, b.ID))
+	})
+	n = min(n, max(len(order), 1))
+	for i := range n {
+		slot := &suite{opts: primary.opts, trace: primary.trace, runLog: primary.runLog}
+		slot.slot = i + 2 // the primary session is process 1
+		p.slots = append(p.slots, slot)
+	}
+	begin := time.Now()
+	p.live = len(p.slots)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		// Sessions start a few at a time (warmAtOnce), each taking a case as
+		// soon as it is up, longest first. Starting dozens of adapters at once
+		// stalls every process on the machine for a moment (on 2 CPUs the
+		// cases that started then had to be confirmed by reruns, and the run
+		// took longer), and that noise would be measured in their timing.
+		tokens := make(chan struct{}, warmAtOnce())
+		var warm sync.WaitGroup
+		var failedMu sync.Mutex
+		var failed []*suite
+		for _, slot := range p.slots {
+			warm.Add(1)
+			go func() {
+				defer warm.Done()
+				tokens <- struct{}{}
+				sctx, cancel := context.WithTimeout(ctx, startTimeout)
+				slot.mu.Lock()
+				slot.startLocked(sctx)
+				ok := slot.startErr == nil
+				slot.mu.Unlock()
+				cancel()
+				<-tokens
+				if ok {
+					p.free <- slot
+					return
+				}
+				failedMu.Lock()
+				failed = append(failed, slot)
+				failedMu.Unlock()
+			}()
+		}
+		go func() {
+			warm.Wait()
+			primary.tracef("pool: %d adapter sessions started in %d ms (%d failed to start)", len(p.slots), time.Since(begin).Milliseconds(), len(failed))
+			// A session whose adapter would not start takes no case while
+			// another runs them; when none started, one of them reports
+			// every case as ERROR with the reason.
+			p.mu.Lock()
+			p.live -= len(failed)
+			none := p.live == 0
+			if none {
+				p.live = 1
+			}
+			p.mu.Unlock()
+			if none {
+				p.free <- failed[0]
+			}
+		}()
+		defer func() {
+			go func() {
+				p.wg.Wait()
+				primary.tracef("pool: %d cases done %d ms after the pool started", len(order), time.Since(begin).Milliseconds())
+			}()
+		}()
+		for _, d := range order {
+			var slot *suite
+			select {
+			case slot = <-p.free:
+			case <-ctx.Done():
+				return
+			}
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				p.run(slot, d)
+				if p.retire(slot) {
+					return
+				}
+				p.free <- slot
+			}()
+		}
+	}()
+	return p
+}
+
+// retire reports whether slot stops taking cases: its adapter was given up
+// on (restarted too often, or wedged in sessions in a row), and another
+// session still runs cases. The last one reports the remaining cases as ERROR
+// at once, with the reason, as a worker process does.
+func (p *pool) retire(slot *suite) bool {
+	slot.mu.Lock()
+	gone := slot.gaveUpLocked()
+	slot.mu.Unlock()
+	if !gone {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live <= 1 {
+		return false
+	}
+	p.live--
+	return true
+}
+
+// has reports whether the pool runs the case.
+func (p *pool) has(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.results[id] != nil
+}
+
+// run runs case d on slot's session and records how it ended.
+func (p *pool) run(slot *suite, d *caseDef) {
+	res := p.results[d.ID]
+	defer close(res.done)
+	hooks := &poolHooks{proc: slot.slot}
+	slot.hooks = hooks
+	ctx, cancel := context.WithTimeout(p.ctx, d.specTimeout()*(1+confirmRuns))
+	defer cancel()
+	slot.mu.Lock()
+	if slot.tgt == nil && slot.startErr == nil && !slot.broken {
+		slot.startLocked(ctx)
+	}
+	slot.mu.Unlock()
+	start := time.Now()
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				if e, ok := v.(caseEnd); ok {
+					res.end = e
+					return
+				}
+				res.end = caseEnd{msg: fmt.Sprintf("ERROR (a harness problem, not a verdict on the client): the suite panicked: %v", v)}
+			}
+		}()
+		slot.runCase(ctx, d)
+	}()
+	hooks.runCleanups(&res.end)
+	res.took = time.Since(start)
+	if ctx.Err() == context.DeadlineExceeded && res.end == (caseEnd{}) {
+		res.end = caseEnd{msg: "ERROR (a harness problem, not a verdict on the client): the case exceeded its time limit"}
+	}
+	res.entries = hooks.entries
+}
+
+// await waits for the case's result; the spec's own deadline or an interrupt
+// ends the wait.
+func (p *pool) await(ctx context.Context, id string) *pooledResult {
+	p.mu.Lock()
+	res := p.results[id]
+	p.mu.Unlock()
+	select {
+	case <-res.done:
+		return res
+	case <-ctx.Done():
+		ginkgo.Fail("ERROR (a harness problem, not a verdict on the client): the case did not finish: " + context.Cause(ctx).Error())
+		return nil
+	}
+}
+
+// replay reports the pooled case in the waiting spec.
+func (r *pooledResult) replay() {
+	for _, e := range r.entries {
+		e.DurationMs = msf(r.took)
+		ginkgo.AddReportEntry(reports.EntryName, e, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	}
+	switch {
+	case r.end.skipped:
+		ginkgo.Skip(r.end.msg)
+	case r.end.msg != "":
+		ginkgo.Fail(r.end.msg)
+	}
+}
+
+// stop ends the cases still running and closes every session, all at once
+// (each waits for its adapter to exit).
+func (p *pool) stop() {
+	p.cancel()
+	p.wg.Wait()
+	var closing sync.WaitGroup
+	for _, s := range p.slots {
+		closing.Add(1)
+		go func() {
+			defer closing.Done()
+			s.stop()
+		}()
+	}
+	closing.Wait()
+}
+
+// warmAtOnce is how many adapter sessions the pool starts at the same time:
+// two per CPU (the same run took 4.6-5.9 s with all 48 at once on 2 CPUs,
+// 3.7-4.2 s with 4).
+func warmAtOnce() int { return 2 * runtime.NumCPU() }
+
+// SelectedIDs are the IDs of the cases the --cases globs and the label filter
+// select (every case when neither is given), in catalogue order: the specs
+// Ginkgo runs with the same focus and filter.
+func SelectedIDs(globs []string, labelFilter string) ([]string, error) {
+	keep := func([]string) bool { return true }
+	if labelFilter != "" {
+		f, err := types.ParseLabelFilter(labelFilter)
+		if err != nil {
+			return nil, err
+		}
+		keep = f
+	}
+	var re *regexp.Regexp
+	if len(globs) > 0 {
+		var alts []string
+		for _, g := range globs {
+			alts = append(alts, globRegexp(g))
+		}
+		re = regexp.MustCompile("^(?:" + strings.Join(alts, "|") + ")$")
+	}
+	var ids []string
+	for _, d := range catalogue() {
+		if (re == nil || re.MatchString(d.ID)) && keep(d.labels()) {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids, nil
+}
