@@ -46,6 +46,10 @@ type pooledResult struct {
 	entries []caseEvidence
 	end     caseEnd
 	took    time.Duration
+	started time.Time
+	// whole is set when the case ended before the pool was stopped: a case
+	// an interrupt cut short is not reported as if it had run.
+	whole bool
 }
 
 // startPool starts the cases ids (all but the run-wide ones), longest first,
@@ -55,7 +59,7 @@ func startPool(primary *suite, n int, ids []string) *pool {
 	p := &pool{ctx: ctx, cancel: cancel, free: make(chan *suite, n), results: map[string]*pooledResult{}}
 	var order []*caseDef
 	for _, id := range ids {
-		d, ok := catalogueByID[id]
+		d, ok := catalogueByIDs()[id]
 		if !ok || d.runWide || p.results[id] != nil {
 			continue
 		}
@@ -191,6 +195,7 @@ func (p *pool) run(slot *suite, d *caseDef) {
 	}
 	slot.mu.Unlock()
 	start := time.Now()
+	res.started = start
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
@@ -209,6 +214,7 @@ func (p *pool) run(slot *suite, d *caseDef) {
 		res.end = caseEnd{msg: "ERROR (a harness problem, not a verdict on the client): the case exceeded its time limit"}
 	}
 	res.entries = hooks.entries
+	res.whole = p.ctx.Err() == nil
 }
 
 // await waits for the case's result; the spec's own deadline or an interrupt
@@ -237,6 +243,71 @@ func (r *pooledResult) replay() {
 		ginkgo.Skip(r.end.msg)
 	case r.end.msg != "":
 		ginkgo.Fail(r.end.msg)
+	}
+}
+
+// completeReport adds to r the cases that ran to their end in the pool but
+// whose specs never reported them (the run was interrupted before Ginkgo
+// reached them: their specs are in r as not run, without evidence), so that
+// the reports keep every case that ran, as they do when worker processes run
+// the cases. A case an interrupt cut short stays out.
+func (p *pool) completeReport(r *types.Report) {
+	at := map[string]int{}
+	for i, sr := range r.SpecReports {
+		if sr.LeafNodeType == types.NodeTypeIt {
+			at[sr.LeafNodeText] = i
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, res := range p.results {
+		i, listed := at[id]
+		if listed {
+			if _, has := DecodeCase(r.SpecReports[i]); has || !r.SpecReports[i].State.Is(types.SpecStateSkipped|types.SpecStatePending) {
+				continue
+			}
+		}
+		select {
+		case <-res.done:
+		default:
+			continue
+		}
+		if !res.whole {
+			continue
+		}
+		sr := types.SpecReport{
+			ContainerHierarchyTexts: []string{SuiteText},
+			LeafNodeType:            types.NodeTypeIt,
+			LeafNodeText:            id,
+			LeafNodeLabels:          catalogueByIDs()[id].labels(),
+			State:                   types.SpecStatePassed,
+			StartTime:               res.started,
+			EndTime:                 res.started.Add(res.took),
+			RunTime:                 res.took,
+			ParallelProcess:         1,
+		}
+		if listed {
+			sr.ContainerHierarchyTexts = r.SpecReports[i].ContainerHierarchyTexts
+			sr.LeafNodeLocation = r.SpecReports[i].LeafNodeLocation
+		}
+		switch {
+		case res.end.skipped:
+			sr.State = types.SpecStateSkipped
+		case res.end.msg != "":
+			sr.State = types.SpecStateFailed
+		}
+		if res.end.msg != "" {
+			sr.Failure = types.Failure{Message: res.end.msg}
+		}
+		for _, e := range res.entries {
+			e.DurationMs = msf(res.took)
+			sr.ReportEntries = append(sr.ReportEntries, types.ReportEntry{Name: reports.EntryName, Visibility: types.ReportEntryVisibilityFailureOrVerbose, Time: sr.EndTime, Value: types.WrapEntryValue(e)})
+		}
+		if listed {
+			r.SpecReports[i] = sr
+		} else {
+			r.SpecReports = append(r.SpecReports, sr)
+		}
 	}
 }
 

@@ -28,6 +28,9 @@ func (s *suite) writeReports(r types.Report) {
 	if s.opts.ReportDir == "" {
 		return
 	}
+	if s.pool != nil {
+		s.pool.completeReport(&r)
+	}
 	sum := s.summary(r)
 	opt := reports.Options{Secrets: target.HandedSecrets()}
 	if err := reports.WriteAllWith(s.opts.ReportDir, sum, r, opt); err != nil {

@@ -432,12 +432,18 @@ func TestCrashingTargetExits2WithASummarySayingWhy(t *testing.T) {
 
 func TestInterruptStillWritesTheReports(t *testing.T) {
 	ref := reference(t)
-	for _, procs := range []string{"1", "2"} {
+	// "default" is the pool: cases that finished before Ginkgo reached their
+	// specs are in the reports too (TestPoolReportKeepsFinishedCases).
+	for _, procs := range []string{"1", "2", "default"} {
 		t.Run("procs="+procs, func(t *testing.T) {
 			dir := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, knoxconformBin, "run", "--target", ref, "--procs", procs, "--no-color")
+			args := []string{"run", "--target", ref, "--no-color"}
+			if procs != "default" {
+				args = append(args, "--procs", procs)
+			}
+			cmd := exec.CommandContext(ctx, knoxconformBin, args...)
 			cmd.Dir = dir
 			out := &syncBuffer{}
 			cmd.Stdout, cmd.Stderr = out, out
