@@ -189,11 +189,6 @@ func (p *pool) run(slot *suite, d *caseDef) {
 	slot.hooks = hooks
 	ctx, cancel := context.WithTimeout(p.ctx, d.specTimeout()*(1+confirmRuns))
 	defer cancel()
-	slot.mu.Lock()
-	if slot.tgt == nil && slot.startErr == nil && !slot.broken {
-		slot.startLocked(ctx)
-	}
-	slot.mu.Unlock()
 	start := time.Now()
 	res.started = start
 	func() {
@@ -232,10 +227,20 @@ func (p *pool) await(ctx context.Context, id string) *pooledResult {
 	}
 }
 
+// evidence is what the case attached, with its own duration (a spec that
+// waited for it ran for another time).
+func (r *pooledResult) evidence() []caseEvidence {
+	out := make([]caseEvidence, len(r.entries))
+	for i, e := range r.entries {
+		e.DurationMs = msf(r.took)
+		out[i] = e
+	}
+	return out
+}
+
 // replay reports the pooled case in the waiting spec.
 func (r *pooledResult) replay() {
-	for _, e := range r.entries {
-		e.DurationMs = msf(r.took)
+	for _, e := range r.evidence() {
 		ginkgo.AddReportEntry(reports.EntryName, e, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 	}
 	switch {
@@ -299,8 +304,7 @@ func (p *pool) completeReport(r *types.Report) {
 		if res.end.msg != "" {
 			sr.Failure = types.Failure{Message: res.end.msg}
 		}
-		for _, e := range res.entries {
-			e.DurationMs = msf(res.took)
+		for _, e := range res.evidence() {
 			sr.ReportEntries = append(sr.ReportEntries, types.ReportEntry{Name: reports.EntryName, Visibility: types.ReportEntryVisibilityFailureOrVerbose, Time: sr.EndTime, Value: types.WrapEntryValue(e)})
 		}
 		if listed {
