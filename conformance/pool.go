@@ -240,14 +240,15 @@ func (r *pooledResult) evidence() []caseEvidence {
 
 // replay reports the pooled case in the waiting spec.
 func (r *pooledResult) replay() {
+	var spec ginkgoHooks
 	for _, e := range r.evidence() {
-		ginkgo.AddReportEntry(reports.EntryName, e, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		spec.report(e)
 	}
 	switch {
 	case r.end.skipped:
-		ginkgo.Skip(r.end.msg)
+		spec.skip(r.end.msg)
 	case r.end.msg != "":
-		ginkgo.Fail(r.end.msg)
+		spec.fail(r.end.msg)
 	}
 }
 
