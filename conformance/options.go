@@ -45,6 +45,26 @@ type Options struct {
 	// PoolCases are the IDs of the cases the run selects; the pool starts
 	// them all, longest first, and each spec reports its case's result.
 	PoolCases []string
+	// Session is an adapter session the caller already started with
+	// TargetOptions and greeted (the runner's probe of the target): the
+	// process's first session is this one instead of a second start of the
+	// adapter. Only the process that runs the cases is handed one (a worker
+	// of --procs starts its own). The caller closes it after the run too:
+	// closing a session twice is harmless.
+	Session *Session
+}
+
+// Session is an adapter session that answered hello.
+type Session struct {
+	Target target.Target
+	Hello  target.HelloResult
+}
+
+// TargetOptions are the options the suite starts (or connects to) the
+// adapter with, so that a session started before the suite is one it could
+// have started itself.
+func TargetOptions(o Options) target.Options {
+	return target.Options{RequestTimeout: requestTimeout(o.RequestTimeout), Trace: o.Trace}
 }
 
 // SuiteText is the text of the one Ginkgo container; every spec's full text is

@@ -33,11 +33,19 @@ type pool struct {
 	free   chan *suite
 	slots  []*suite
 
+	// primary is the process's own session (nil when it did not start): it
+	// runs pooled cases too, then the run-wide ones.
+	primary *suite
+
 	mu      sync.Mutex
 	results map[string]*pooledResult
 	// live counts the sessions that take cases.
 	live int
-	wg   sync.WaitGroup
+	// dispatched is set once every case has been handed to a session.
+	dispatched bool
+	wg         sync.WaitGroup
+	// drained is closed when every case the pool started has ended.
+	drained chan struct{}
 }
 
 // pooledResult is how one pooled case ended.
@@ -53,10 +61,11 @@ type pooledResult struct {
 }
 
 // startPool starts the cases ids (all but the run-wide ones), longest first,
-// on n sessions.
+// on n sessions: the primary one, which is up already and so takes the
+// longest case at once, and n-1 more.
 func startPool(primary *suite, n int, ids []string) *pool {
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &pool{ctx: ctx, cancel: cancel, free: make(chan *suite, n), results: map[string]*pooledResult{}}
+	p := &pool{ctx: ctx, cancel: cancel, free: make(chan *suite, n), results: map[string]*pooledResult{}, drained: make(chan struct{})}
 	var order []*caseDef
 	for _, id := range ids {
 		d, ok := catalogueByIDs()[id]
@@ -70,6 +79,15 @@ func startPool(primary *suite, n int, ids []string) *pool {
 		return cmp.Or(cmp.Compare(caseWeights[b.ID], caseWeights[a.ID]), strings.Compare(a.ID, b.ID))
 	})
 	n = min(n, max(len(order), 1))
+	primary.mu.Lock()
+	if primary.startErr == nil && primary.tgt != nil {
+		// The primary session serves the pool until its cases are done,
+		// then the run-wide cases (release).
+		p.primary = primary
+		p.free <- primary
+		n--
+	}
+	primary.mu.Unlock()
 	for i := range n {
 		slot := &suite{opts: primary.opts, trace: primary.trace, runLog: primary.runLog}
 		slot.slot = i + 2 // the primary session is process 1
@@ -77,6 +95,9 @@ func startPool(primary *suite, n int, ids []string) *pool {
 	}
 	begin := time.Now()
 	p.live = len(p.slots)
+	if p.primary != nil {
+		p.live++
+	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -96,13 +117,19 @@ func startPool(primary *suite, n int, ids []string) *pool {
 				tokens <- struct{}{}
 				sctx, cancel := context.WithTimeout(ctx, startTimeout)
 				slot.mu.Lock()
-				slot.startLocked(sctx)
-				ok := slot.startErr == nil
+				// A session no case needs any more is not started.
+				if !p.isDispatched() {
+					slot.startLocked(sctx)
+				}
+				ok := slot.startErr == nil && slot.tgt != nil
 				slot.mu.Unlock()
 				cancel()
 				<-tokens
 				if ok {
-					p.free <- slot
+					p.put(slot)
+					return
+				}
+				if p.isDispatched() {
 					return
 				}
 				failedMu.Lock()
@@ -131,8 +158,10 @@ func startPool(primary *suite, n int, ids []string) *pool {
 			go func() {
 				p.wg.Wait()
 				primary.tracef("pool: %d cases done %d ms after the pool started", len(order), time.Since(begin).Milliseconds())
+				close(p.drained)
 			}()
 		}()
+		defer p.dispatchedAll()
 		for _, d := range order {
 			var slot *suite
 			select {
@@ -147,11 +176,63 @@ func startPool(primary *suite, n int, ids []string) *pool {
 				if p.retire(slot) {
 					return
 				}
-				p.free <- slot
+				p.put(slot)
 			}()
 		}
 	}()
 	return p
+}
+
+// put hands a session that is up and idle back to the pool, or, once every
+// case has been handed out, closes it: no case needs it, and the run ends
+// sooner when sessions close while the last cases run rather than after.
+// The primary session stays open for the run-wide cases.
+func (p *pool) put(slot *suite) {
+	p.mu.Lock()
+	done := p.dispatched
+	if !done {
+		p.free <- slot // never blocks: it holds every session
+	}
+	p.mu.Unlock()
+	if done && slot != p.primary {
+		go slot.stop()
+	}
+}
+
+// dispatchedAll records that every case has been handed out (or the pool
+// stopped) and closes the sessions left idle.
+func (p *pool) dispatchedAll() {
+	p.mu.Lock()
+	p.dispatched = true
+	var idle []*suite
+	for len(p.free) > 0 {
+		idle = append(idle, <-p.free)
+	}
+	p.mu.Unlock()
+	for _, slot := range idle {
+		if slot != p.primary {
+			go slot.stop()
+		}
+	}
+}
+
+func (p *pool) isDispatched() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dispatched
+}
+
+// release waits until every case the pool started has ended, so that a case
+// run in its own spec (the run-wide ones, last) has the primary session to
+// itself again, with Ginkgo's hooks. It reports false when ctx ended first.
+func (p *pool) release(ctx context.Context, primary *suite) bool {
+	select {
+	case <-p.drained:
+		primary.hooks = ginkgoHooks{}
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // retire reports whether slot stops taking cases: its adapter was given up
@@ -185,7 +266,7 @@ func (p *pool) has(id string) bool {
 func (p *pool) run(slot *suite, d *caseDef) {
 	res := p.results[d.ID]
 	defer close(res.done)
-	hooks := &poolHooks{proc: slot.slot}
+	hooks := &poolHooks{proc: max(slot.slot, 1)}
 	slot.hooks = hooks
 	ctx, cancel := context.WithTimeout(p.ctx, d.specTimeout()*(1+confirmRuns))
 	defer cancel()

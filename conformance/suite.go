@@ -46,6 +46,9 @@ type suite struct {
 	// runs to its verdict resets it. wedgedTgt is the last one counted.
 	wedgedRow int
 	wedgedTgt target.Target
+	// handed is the session Options.Session hands over, until the first
+	// start takes it.
+	handed *Session
 
 	clientSeq atomic.Int64
 	runLog    *runLog
@@ -64,7 +67,7 @@ type suite struct {
 // area and codes), and a ReportAfterSuite that writes the artifacts. Call it
 // once per process, identically in every parallel worker, before RunSpecs.
 func Register(opts Options) {
-	s := &suite{opts: opts, runLog: openRunLog(), hooks: ginkgoHooks{}}
+	s := &suite{opts: opts, runLog: openRunLog(), hooks: ginkgoHooks{}, handed: opts.Session}
 	if opts.Trace != nil {
 		s.trace = &lockedWriter{w: opts.Trace}
 	}
@@ -99,6 +102,9 @@ func Register(opts Options) {
 		if s.pool != nil && s.pool.has(id) {
 			s.pool.await(ctx, id).replay()
 			return
+		}
+		if s.pool != nil && !s.pool.release(ctx, s) {
+			ginkgo.Fail("ERROR (a harness problem, not a verdict on the client): the other cases did not finish: " + context.Cause(ctx).Error())
 		}
 		s.runCase(ctx, catalogueByID[id])
 	}, entries)
@@ -141,9 +147,16 @@ func schedulePriority(id string) int { return caseWeights[id] / priorityStep }
 // and turns every case into ERROR (the suite never fails BeforeSuite, so the
 // reports still list every case with the reason).
 func (s *suite) startLocked(ctx context.Context) {
+	if h := s.handed; h != nil && h.Target != nil {
+		// The session the caller started (once): a restart starts anew.
+		s.handed = nil
+		s.tgt, s.hello, s.startErr, s.broken = h.Target, h.Hello, nil, false
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	topts := target.Options{RequestTimeout: requestTimeout(s.opts.RequestTimeout), Trace: s.trace}
+	topts := TargetOptions(s.opts)
+	topts.Trace = s.trace
 	var tgt target.Target
 	var err error
 	switch {

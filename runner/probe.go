@@ -25,20 +25,24 @@ const (
 )
 
 // probeTarget starts the target once — or connects to it — and says hello,
-// exactly as every process of the run is about to, then closes it. A target
-// that cannot start is found here, before any case and before any worker
-// process exists, so it is reported once instead of once per case (and once
-// per worker). The error names what failed and ends with the tail of the
-// adapter's log, already redacted by package target.
+// exactly as every process of the run is about to. A target that cannot start
+// is found here, before any case and before any worker process exists, so it
+// is reported once instead of once per case (and once per worker). The error
+// names what failed and ends with the tail of the adapter's log, already
+// redacted by package target.
 //
+// When keep is set, the session that answered is returned open, for the suite
+// to run on (the caller closes it after the run); otherwise it is closed.
 // A Ctrl-C during the probe ends it (and the adapter) at once.
-func probeTarget(cfg *Config, trace io.Writer) error {
+func probeTarget(cfg *Config, trace io.Writer, keep bool) (*suiteSession, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 
-	opts := target.Options{Trace: trace}
+	// The options the suite would start it with (only Trace is set from
+	// the command line), so that the suite can run on this session.
+	opts := suiteTargetOptions(suiteOptions{Trace: trace})
 	var tgt target.Target
 	var err error
 	if cfg.Target != "" {
@@ -47,18 +51,22 @@ func probeTarget(cfg *Config, trace io.Writer) error {
 		tgt, err = target.Dial(ctx, cfg.TargetAddr, opts)
 	}
 	if err != nil {
-		return probeError(ctx, "starting the adapter", err, "")
+		return nil, probeError(ctx, "starting the adapter", err, "")
 	}
-	defer tgt.Close()
 	hello, err := tgt.Hello(ctx, target.HelloParams{Protocol: target.ProtocolVersion})
 	if err == nil && hello.Protocol != target.ProtocolVersion {
 		err = fmt.Errorf("the adapter speaks protocol %d; this knoxconform speaks %d (update the adapter, or use a knoxconform that matches it)",
 			hello.Protocol, target.ProtocolVersion)
 	}
 	if err != nil {
-		return probeError(ctx, "the adapter's hello", err, tgt.Stderr())
+		defer tgt.Close()
+		return nil, probeError(ctx, "the adapter's hello", err, tgt.Stderr())
 	}
-	return nil
+	if !keep {
+		_ = tgt.Close()
+		return nil, nil
+	}
+	return &suiteSession{Target: tgt, Hello: hello}, nil
 }
 
 // probeError words a failed probe: what failed, why, and the adapter's log.

@@ -94,7 +94,9 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 	go func() { shared <- knoxtest.ShareKeys(tmpRoot) }()
 	// One probe of the target before any case: an adapter that cannot start
 	// is reported once, not as an ERROR per case and per worker.
-	err = probeTarget(cfg, trace)
+	// A run in this process goes on with the probe's session rather than
+	// starting the adapter a second time; worker processes start their own.
+	session, err := probeTarget(cfg, trace, cfg.Procs <= 1)
 	if serr := <-shared; serr != nil && trace != nil {
 		fmt.Fprintf(trace, "%v (each process makes its own)\n", serr)
 	}
@@ -133,7 +135,7 @@ func Run(cfg *Config, stdout, stderr io.Writer) int {
 			return ExitError
 		}
 	} else {
-		interrupted = runSerial(cfg, stdout, trace)
+		interrupted = runSerial(cfg, session, stdout, trace)
 	}
 	captured := append(reporter.bytes(), orchestrator...)
 	return finish(cfg, summaryPath, interrupted, time.Since(start), captured, stdout, stderr)
@@ -182,14 +184,21 @@ func writeNoCases(cfg *Config, harnessError string, took time.Duration) error {
 }
 
 // runSerial runs every case in this process.
-func runSerial(cfg *Config, stdout, trace io.Writer) (interrupted bool) {
+func runSerial(cfg *Config, session *suiteSession, stdout, trace io.Writer) (interrupted bool) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	registerProgress(consoleProgress(stdout), cfg.expected, cfg.Verbose)
-	suiteRegister(cfg.suiteOptions(trace))
+	opts := cfg.suiteOptions(trace)
+	opts.Session = session
+	if session != nil {
+		// The suite closes it when it is done with it; this covers a run
+		// in which Ginkgo starts no case (closing twice is harmless).
+		defer session.Target.Close()
+	}
+	suiteRegister(opts)
 	suiteConfig, reporterConfig := ginkgoConfig(cfg)
 	ginkgo.RunSpecs(&failT{}, SuiteDescription, suiteConfig, reporterConfig)
 

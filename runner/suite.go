@@ -7,9 +7,16 @@ import (
 
 	"github.com/knoxconform/knoxconform/conformance"
 	"github.com/knoxconform/knoxconform/reports"
+	"github.com/knoxconform/knoxconform/target"
 )
 
 type suiteOptions = conformance.Options
+
+// suiteSession is an adapter session started before the suite (the probe's).
+type suiteSession = conformance.Session
+
+// suiteTargetOptions are the options the suite starts the adapter with.
+func suiteTargetOptions(o suiteOptions) target.Options { return conformance.TargetOptions(o) }
 
 func suiteCases() []reports.Case { return conformance.Cases() }
 

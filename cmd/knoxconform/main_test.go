@@ -674,3 +674,56 @@ func TestAdaptersGetTheUsersEnvironment(t *testing.T) {
 		})
 	}
 }
+
+// A run in one process goes on with the session its probe of the adapter
+// started: it starts the adapter once per session that runs cases (the
+// probe's, then one more per case it runs at the same time), never a session
+// no case needs, and leaves none running. The run-wide case runs on the
+// probe's session after the pool's cases.
+func TestARunStartsTheAdapterOncePerSession(t *testing.T) {
+	ref := reference(t)
+	dir := t.TempDir()
+	starts := filepath.Join(dir, "starts")
+	wrapper := filepath.Join(dir, "adapter.sh")
+	if err := os.WriteFile(wrapper, []byte("echo $$ >> \""+starts+"\"\nexec \""+ref+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		starts int
+	}{
+		{"one case, default", []string{"--cases", "http/400/no-retry"}, 1},
+		{"one case and the run-wide one, default", []string{"--cases", "http/400/no-retry,jwt/unique-jti-run"}, 1},
+		{"one at a time", []string{"--cases", someCases, "--parallel", "1"}, 1},
+		{"two at a time", []string{"--cases", someCases + ",jwt/unique-jti-run", "--parallel", "2"}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_ = os.Remove(starts)
+			out := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-"))
+			r := knoxconform(t, dir, 3*time.Minute, append([]string{"run", "--target", "sh " + wrapper, "--report-dir", out}, tt.args...)...)
+			if r.code != 0 {
+				t.Fatalf("want exit 0, got %s", r)
+			}
+			s := readSummary(t, out)
+			if s.Verdict != reports.VerdictConformant {
+				t.Errorf("verdict %s", s.Verdict)
+			}
+			b, err := os.ReadFile(starts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pids := strings.Fields(string(b))
+			if len(pids) != tt.starts {
+				t.Errorf("the adapter was started %d times for %d cases; want %d", len(pids), len(s.Cases), tt.starts)
+			}
+			for _, f := range pids {
+				pid, _ := strconv.Atoi(f)
+				if pid > 0 && alive(pid) {
+					t.Errorf("adapter process %d is still running after the run", pid)
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		})
+	}
+}
