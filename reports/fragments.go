@@ -26,10 +26,19 @@ func credChar(c byte) bool {
 }
 
 // fragmentIndex maps every fragmentLen-character piece of the known secrets'
-// content to the secret it belongs to.
+// content to the secret it belongs to. It grows one secret at a time (add),
+// so that a Redactor which learns secrets all through a run never indexes
+// the same secret twice.
 type fragmentIndex struct {
 	grams   map[string]int
 	secrets []string
+	// public holds the pieces of the public keys inside private-key secrets,
+	// which are never indexed.
+	public map[string]bool
+	// longest attributes a piece that several secrets share to the longest
+	// of them (a Redactor's marks name the whole secret); otherwise the first
+	// added keeps it.
+	longest bool
 }
 
 // contentPieces splits a secret into the runs of credential characters it is
@@ -93,38 +102,48 @@ func publicParts(content string) []string {
 // compactJWS matches a signed JWT: header.claims.signature.
 var compactJWS = regexp.MustCompile(`^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)$`)
 
+// newFragmentIndex indexes secrets; a piece they share belongs to the first.
 func newFragmentIndex(secrets []string) *fragmentIndex {
-	idx := &fragmentIndex{grams: map[string]int{}, secrets: secrets}
-	public := map[string]bool{}
-	pieces := make([][]string, len(secrets))
-	for i, s := range secrets {
-		if m := compactJWS.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
-			// A JWT's header and claims are shared by every JWT of its kind
-			// ({"alg":"RS512"…, "aud":"KnoxWSM"…) and by JWT-shaped client
-			// identifiers; its signature is what makes it usable.
-			pieces[i] = []string{m[1]}
-			continue
-		}
-		pieces[i] = contentPieces(s)
-		for _, p := range pieces[i] {
-			for _, pub := range publicParts(p) {
-				for j := 0; j+fragmentLen <= len(pub); j++ {
-					public[pub[j:j+fragmentLen]] = true
-				}
-			}
-		}
-	}
-	for i := range secrets {
-		for _, p := range pieces[i] {
-			for j := 0; j+fragmentLen <= len(p); j++ {
-				g := p[j : j+fragmentLen]
-				if _, seen := idx.grams[g]; !seen && !public[g] && varied(g) {
-					idx.grams[g] = i
-				}
-			}
-		}
+	idx := &fragmentIndex{grams: map[string]int{}, public: map[string]bool{}}
+	for _, s := range secrets {
+		idx.add(s)
 	}
 	return idx
+}
+
+// add indexes one more secret; its number is the count added before it.
+func (idx *fragmentIndex) add(s string) {
+	i := len(idx.secrets)
+	idx.secrets = append(idx.secrets, s)
+	var pieces []string
+	if m := compactJWS.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+		// A JWT's header and claims are shared by every JWT of its kind
+		// ({"alg":"RS512"…, "aud":"KnoxWSM"…) and by JWT-shaped client
+		// identifiers; its signature is what makes it usable.
+		pieces = []string{m[1]}
+	} else {
+		pieces = contentPieces(s)
+		for _, p := range pieces {
+			for _, pub := range publicParts(p) {
+				for j := 0; j+fragmentLen <= len(pub); j++ {
+					g := pub[j : j+fragmentLen]
+					idx.public[g] = true
+					delete(idx.grams, g) // indexed from an earlier secret
+				}
+			}
+		}
+	}
+	for _, p := range pieces {
+		for j := 0; j+fragmentLen <= len(p); j++ {
+			g := p[j : j+fragmentLen]
+			if idx.public[g] || !varied(g) {
+				continue
+			}
+			if was, seen := idx.grams[g]; !seen || idx.longest && len(idx.secrets[was]) < len(s) {
+				idx.grams[g] = i
+			}
+		}
+	}
 }
 
 // varied reports whether a piece has at least five different characters. A

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,7 +10,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -108,11 +108,18 @@ func Fingerprint(secret string) string {
 type Redactor struct {
 	mu    sync.RWMutex
 	known map[string]bool
-	// repl are old/new replacements for the known secrets, in every encoding;
-	// rebuilt lazily after Add.
-	repl  *strings.Replacer
-	frags *fragmentIndex // the known secrets' content, whatever its layout
-	dirty bool
+	// learnt are the secrets added since repl and frags were last brought up
+	// to date (refresh).
+	learnt []string
+	// bySize are the known secrets, longest first, with their replacements
+	// in every encoding (pairs), so that a secret containing another is
+	// replaced whole; repl is built from them again after Add.
+	bySize []string
+	pairs  map[string][]string
+	repl   *strings.Replacer
+	// frags is the known secrets' content, whatever its layout; it grows
+	// with each secret learnt, under mu.
+	frags *fragmentIndex
 }
 
 // maxKnownSecrets bounds what a long-lived Redactor remembers.
@@ -121,7 +128,8 @@ const maxKnownSecrets = 4096
 // NewRedactor returns a Redactor that knows secrets (values shorter than 8
 // characters are ignored: redacting them would destroy unrelated text).
 func NewRedactor(secrets ...string) *Redactor {
-	r := &Redactor{known: map[string]bool{}}
+	r := &Redactor{known: map[string]bool{}, pairs: map[string][]string{}, frags: newFragmentIndex(nil)}
+	r.frags.longest = true
 	r.Add(secrets...)
 	return r
 }
@@ -136,7 +144,8 @@ func (r *Redactor) Add(secrets ...string) bool {
 			continue
 		}
 		r.known[s] = true
-		r.dirty, added = true, true
+		r.learnt = append(r.learnt, s)
+		added = true
 	}
 	return added
 }
@@ -148,37 +157,38 @@ func (r *Redactor) Secrets() []string {
 	return slices.Sorted(maps.Keys(r.known))
 }
 
-func (r *Redactor) replacer() (*strings.Replacer, *fragmentIndex) {
+// refresh brings repl and frags up to date with the secrets Add learnt since
+// the last call. Only the new secrets are indexed: a run's Redactor learns
+// hundreds, one client at a time, between redactions.
+func (r *Redactor) refresh() {
 	r.mu.RLock()
-	repl, frags, dirty := r.repl, r.frags, r.dirty
+	stale := len(r.learnt) > 0
 	r.mu.RUnlock()
-	if !dirty {
-		return repl, frags
+	if !stale {
+		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.dirty {
-		secrets := make([]string, 0, len(r.known))
-		for s := range r.known {
-			secrets = append(secrets, s)
-		}
-		// Longest first, so that a secret containing another is replaced whole.
-		sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
-		var pairs []string
-		for _, s := range secrets {
-			mark := "[redacted " + Fingerprint(s) + "]"
-			for _, v := range encodings(s) {
-				pairs = append(pairs, v, mark)
-			}
-		}
-		r.repl = nil
-		if len(pairs) > 0 {
-			r.repl = strings.NewReplacer(pairs...)
-		}
-		r.frags = newFragmentIndex(secrets)
-		r.dirty = false
+	if len(r.learnt) == 0 {
+		return
 	}
-	return r.repl, r.frags
+	for _, s := range r.learnt {
+		mark := "[redacted " + Fingerprint(s) + "]"
+		var p []string
+		for _, v := range encodings(s) {
+			p = append(p, v, mark)
+		}
+		r.pairs[s] = p
+		i, _ := slices.BinarySearchFunc(r.bySize, len(s), func(have string, n int) int { return cmp.Compare(n, len(have)) })
+		r.bySize = slices.Insert(r.bySize, i, s)
+		r.frags.add(s)
+	}
+	r.learnt = r.learnt[:0]
+	var all []string
+	for _, s := range r.bySize {
+		all = append(all, r.pairs[s]...)
+	}
+	r.repl = strings.NewReplacer(all...)
 }
 
 // encodings lists the ways a secret can appear in our artifacts: raw, JSON,
@@ -208,11 +218,13 @@ func (r *Redactor) Text(s string) string {
 	if s == "" {
 		return s
 	}
-	repl, frags := r.replacer()
-	if repl != nil {
-		s = repl.Replace(s)
+	r.refresh()
+	r.mu.RLock()
+	if r.repl != nil {
+		s = r.repl.Replace(s)
 	}
-	s = frags.redact(s)
+	s = r.frags.redact(s)
+	r.mu.RUnlock()
 	s = pemPattern.ReplaceAllString(s, "[redacted private key]")
 	s = jwtPattern.ReplaceAllStringFunc(s, func(m string) string { return "[redacted JWT " + Fingerprint(m) + "]" })
 	s = redactAuthorization(s)

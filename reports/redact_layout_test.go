@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -171,5 +172,75 @@ func TestContentRedactionKeepsOrdinaryText(t *testing.T) {
 	in := "took 1000000000ns; devices 350000000001000; modulus " + pub[10:40] // shorter than a token by shape
 	if got := r.Text(in); got != in {
 		t.Errorf("ordinary text changed:\n got %s\nwant %s", got, in)
+	}
+}
+
+// A Redactor learns a run's secrets one client at a time, between the lines
+// it redacts, and indexes only the new ones each time: it must redact exactly
+// what a Redactor given every secret at once does (a private key learnt
+// last still takes its public key's pieces out of the index, although a
+// secret learnt earlier held them), and none of the secrets may survive.
+func TestRedactorLearningOneAtATimeRedactsAsAllAtOnce(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	private := base64.StdEncoding.EncodeToString(der)
+	spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	public := base64.StdEncoding.EncodeToString(spki)
+	secrets := []string{
+		"kept " + public[40:120] + " next to a secret", // holds public pieces, learnt before the key
+		randomToken(t), randomToken(t), "k3ysecretABCDEFghijklmn0123456789",
+		wrapAt(private, 64, "\n"), randomToken(t), private,
+	}
+	text := "public key " + public + "\nkey " + wrapAt(private, 76, `\n`) + "\n" + strings.Join(secrets, " | ") +
+		"\nhalves " + secrets[3][:16] + " " + secrets[3][16:]
+
+	all := NewRedactor(secrets...)
+	want := all.Text(text)
+	one := NewRedactor()
+	for i, s := range secrets {
+		one.Add(s)
+		_ = one.Text("line " + strconv.Itoa(i) + " " + s)
+	}
+	if got := one.Text(text); got != want {
+		t.Errorf("learning one secret at a time redacts differently:\n got %s\nwant %s", got, want)
+	}
+	for i, s := range secrets[1:] {
+		for _, line := range strings.Split(s, "\n") {
+			if len(line) >= fragmentLen && strings.Contains(want, line) {
+				t.Errorf("secret %d survived: %q", i+1, line)
+			}
+		}
+	}
+}
+
+// BenchmarkRedactorLearningClients is a run's Redactor: each client hands it
+// three secrets, then its adapter's reply lines are redacted.
+func BenchmarkRedactorLearningClients(b *testing.B) {
+	for _, clients := range []int{50, 200} {
+		b.Run(strconv.Itoa(clients)+" clients", func(b *testing.B) {
+			var secrets [][3]string
+			for range clients {
+				var s [3]string
+				for j := range s {
+					buf := make([]byte, 32)
+					_, _ = rand.Read(buf)
+					s[j] = base64.RawURLEncoding.EncodeToString(buf)
+				}
+				secrets = append(secrets, s)
+			}
+			line := `{"v":1,"id":"7","type":"result","result":{"ok":false,"error":{"kind":"auth","httpStatus":401,"code":"4012250","message":"the server rejected the JWT"}}}`
+			for b.Loop() {
+				r := NewRedactor()
+				for _, s := range secrets {
+					r.Add(s[:]...)
+					for range 4 {
+						_ = r.Text(line)
+					}
+				}
+			}
+		})
 	}
 }
