@@ -111,15 +111,20 @@ type Redactor struct {
 	// learnt are the secrets added since repl and frags were last brought up
 	// to date (refresh).
 	learnt []string
-	// bySize are the known secrets, longest first, with their replacements
-	// in every encoding (pairs), so that a secret containing another is
-	// replaced whole; repl is built from them again after Add.
-	bySize []string
-	pairs  map[string][]string
+	// bySize are the known secrets' replacements in every encoding, the
+	// longest secret first, so that a secret containing another is replaced
+	// whole; repl is built from them again after Add.
+	bySize []replacements
 	repl   *strings.Replacer
 	// frags is the known secrets' content, whatever its layout; it grows
 	// with each secret learnt, under mu.
 	frags *fragmentIndex
+}
+
+// replacements are one secret's old/new pairs for strings.NewReplacer.
+type replacements struct {
+	size  int
+	pairs []string
 }
 
 // maxKnownSecrets bounds what a long-lived Redactor remembers.
@@ -128,7 +133,7 @@ const maxKnownSecrets = 4096
 // NewRedactor returns a Redactor that knows secrets (values shorter than 8
 // characters are ignored: redacting them would destroy unrelated text).
 func NewRedactor(secrets ...string) *Redactor {
-	r := &Redactor{known: map[string]bool{}, pairs: map[string][]string{}, frags: newFragmentIndex(nil)}
+	r := &Redactor{known: map[string]bool{}, frags: newFragmentIndex(nil)}
 	r.frags.longest = true
 	r.Add(secrets...)
 	return r
@@ -174,19 +179,18 @@ func (r *Redactor) refresh() {
 	}
 	for _, s := range r.learnt {
 		mark := "[redacted " + Fingerprint(s) + "]"
-		var p []string
+		rs := replacements{size: len(s)}
 		for _, v := range encodings(s) {
-			p = append(p, v, mark)
+			rs.pairs = append(rs.pairs, v, mark)
 		}
-		r.pairs[s] = p
-		i, _ := slices.BinarySearchFunc(r.bySize, len(s), func(have string, n int) int { return cmp.Compare(n, len(have)) })
-		r.bySize = slices.Insert(r.bySize, i, s)
+		i, _ := slices.BinarySearchFunc(r.bySize, rs.size, func(have replacements, size int) int { return cmp.Compare(size, have.size) })
+		r.bySize = slices.Insert(r.bySize, i, rs)
 		r.frags.add(s)
 	}
 	r.learnt = r.learnt[:0]
 	var all []string
-	for _, s := range r.bySize {
-		all = append(all, r.pairs[s]...)
+	for _, rs := range r.bySize {
+		all = append(all, rs.pairs...)
 	}
 	r.repl = strings.NewReplacer(all...)
 }
