@@ -326,6 +326,22 @@ func replaceRuns(s string, rc runClass, accept func(string) bool, what string) s
 	return b.String()
 }
 
+// LooksLikeToken reports whether s, standing alone, is redacted as an opaque
+// token without the Redactor being told it: 32 or more base64url characters
+// mixing upper case, lower case and a digit, '-' or '_'. A server that issues
+// tokens to the client under test (package knoxtest) issues only such.
+func LooksLikeToken(s string) bool {
+	if len(s) < tokenRuns.min {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !tokenRuns.in[s[i]] {
+			return false
+		}
+	}
+	return tokenShaped(s)
+}
+
 func (r *Redactor) text(s string) string { return r.Text(s) }
 
 // Bytes is Text for a byte slice; it returns b itself when nothing changed.

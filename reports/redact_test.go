@@ -156,3 +156,23 @@ func TestRedactAuthorizationMatchesRegexp(t *testing.T) {
 		}
 	}
 }
+
+// LooksLikeToken is the shape the Redactor redacts as a token unprompted.
+func TestLooksLikeToken(t *testing.T) {
+	for s, want := range map[string]bool{
+		"aB3" + strings.Repeat("x", 29):          true,
+		"aB-" + strings.Repeat("x", 29):          true,
+		"aBc" + strings.Repeat("x", 29):          false, // no digit, '-' or '_'
+		"ab3" + strings.Repeat("x", 29):          false, // no upper case
+		"aB3" + strings.Repeat("x", 28):          false, // 31 characters
+		"aB3" + strings.Repeat("x", 28) + "+":    false, // not base64url
+		"ACCESS_TOKEN_TIMEOUT_VALIDITY_RESOURCE": false,
+	} {
+		if got := LooksLikeToken(s); got != want {
+			t.Errorf("LooksLikeToken(%q) = %v, want %v", s, got, want)
+		}
+		if redacted := NewRedactor().Text(s) != s; redacted != want {
+			t.Errorf("Text(%q) redacted it: %v; LooksLikeToken says %v", s, redacted, want)
+		}
+	}
+}
