@@ -130,12 +130,7 @@ func TestRedactionDoesNotDependOnLayout(t *testing.T) {
 // TestScanFindsRewrappedSecrets: the scanner that proves the artifacts clean
 // must itself see a key in another layout and a split secret.
 func TestScanFindsRewrappedSecrets(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKCS8PrivateKey(key)
-	private := base64.StdEncoding.EncodeToString(der)
+	_, private := testKey(t)
 	secret := "abcdefghij0123456789ABCDEFGHIJxy"
 	dir := t.TempDir()
 	files := map[string]string{
@@ -163,13 +158,9 @@ func TestScanFindsRewrappedSecrets(t *testing.T) {
 // deliberately wrong client secret of zeros) and a key's public half are not
 // credentials, and numbers or public keys in a report must survive.
 func TestContentRedactionKeepsOrdinaryText(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	key, private := testKey(t)
 	pub := base64.StdEncoding.EncodeToString(x509.MarshalPKCS1PublicKey(&key.PublicKey))
-	r := NewRedactor(strings.Repeat("0", 32), base64.StdEncoding.EncodeToString(der))
+	r := NewRedactor(strings.Repeat("0", 32), private)
 	in := "took 1000000000ns; devices 350000000001000; modulus " + pub[10:40] // shorter than a token by shape
 	if got := r.Text(in); got != in {
 		t.Errorf("ordinary text changed:\n got %s\nwant %s", got, in)
@@ -182,12 +173,7 @@ func TestContentRedactionKeepsOrdinaryText(t *testing.T) {
 // last still takes its public key's pieces out of the index, although a
 // secret learnt earlier held them), and none of the secrets may survive.
 func TestRedactorLearningOneAtATimeRedactsAsAllAtOnce(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKCS8PrivateKey(key)
-	private := base64.StdEncoding.EncodeToString(der)
+	key, private := testKey(t)
 	spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	public := base64.StdEncoding.EncodeToString(spki)
 	secrets := []string{
@@ -249,4 +235,19 @@ func BenchmarkRedactorLearningClients(b *testing.B) {
 			}
 		})
 	}
+}
+
+// testKey is a fresh RSA key and its PKCS#8 DER in base64 on one line, as
+// keys.json holds a private key.
+func testKey(t *testing.T) (*rsa.PrivateKey, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, base64.StdEncoding.EncodeToString(der)
 }
